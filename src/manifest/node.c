@@ -1,0 +1,46 @@
+#include "manifest/node.h"
+
+#include <string.h>
+
+const tr_node *tr_node_get(const tr_node *map, const char *key)
+{
+	if (!map || map->type != TR_NODE_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->count; i++) {
+		const tr_node *k = map->u.pairs[i].key;
+		if (k->text && strcmp(k->text, key) == 0)
+			return map->u.pairs[i].value;
+	}
+	return NULL;
+}
+
+const char *tr_node_str(const tr_node *node)
+{
+	return node && node->type == TR_NODE_STRING ? node->text : NULL;
+}
+
+const char *tr_node_get_str(const tr_node *map, const char *key)
+{
+	return tr_node_str(tr_node_get(map, key));
+}
+
+const char *tr_node_type_name(tr_node_type type)
+{
+	switch (type) {
+	case TR_NODE_NULL:
+		return "null";
+	case TR_NODE_BOOL:
+		return "boolean";
+	case TR_NODE_INT:
+		return "integer";
+	case TR_NODE_FLOAT:
+		return "number";
+	case TR_NODE_STRING:
+		return "string";
+	case TR_NODE_MAP:
+		return "object";
+	case TR_NODE_SEQ:
+		return "array";
+	}
+	return "unknown";
+}

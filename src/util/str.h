@@ -1,0 +1,17 @@
+/* Small string helpers that the C library lacks or gets wrong. */
+#ifndef TR_UTIL_STR_H
+#define TR_UTIL_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+bool tr_str_has_prefix(const char *s, const char *prefix);
+bool tr_str_has_suffix(const char *s, const char *suffix);
+bool tr_str_eq(const char *a, const char *b); /* NULL-safe */
+/* Parses a whole string as a base-10 integer in [min, max]; 0 or TR_EINVALID. */
+int tr_str_to_i64(int64_t *out, const char *s, int64_t min, int64_t max);
+/* Levenshtein distance, capped at `cap` (returns cap when further). */
+size_t tr_str_distance(const char *a, const char *b, size_t cap);
+
+#endif
