@@ -496,6 +496,16 @@ static void finish_manifest(loader *ld)
 	}
 	api_version = tr_node_get_str(root, "apiVersion");
 	kind = tr_node_get_str(root, "kind");
+	if (!tr_node_get(root, "apiVersion") && !tr_node_get(root, "kind") &&
+	    tr_node_get(root, "Version") && tr_node_get(root, "Statement")) {
+		/* Repositories keep IAM policy documents next to manifests
+		 * (the article's sample does); they are not objects. */
+		tr_diag_add(ld->diag, TR_SEV_NOTE, "manifest.iam-policy-file",
+			    ld->file, root->line, root->col, NULL,
+			    "an IAM policy document, not a Kubernetes object; "
+			    "ignored (declare auth policies with IAMAuthPolicy)");
+		return;
+	}
 	if (!api_version) {
 		const tr_node *v = tr_node_get(root, "apiVersion");
 		error_at(ld, "manifest.api-version", v ? v->line : root->line,

@@ -396,6 +396,18 @@ static void loads_json_files(void **state)
 	expect_one(f, "yaml.duplicate-key", 1, 35, "\"kind\" already defined");
 }
 
+static void notes_iam_policy_documents(void **state)
+{
+	fixture *f = *state;
+
+	LOAD(f, "{\"Version\": \"2012-10-17\", \"Statement\": []}");
+	assert_int_equal(f->rc, 0);
+	assert_int_equal(f->set.count, 0);
+	assert_int_equal(f->diag.count, 1);
+	assert_int_equal(f->diag.entries[0].severity, TR_SEV_NOTE);
+	assert_string_equal(f->diag.entries[0].rule, "manifest.iam-policy-file");
+}
+
 static void loads_plain_config_documents(void **state)
 {
 	fixture *f = *state;
@@ -441,6 +453,7 @@ int main(void)
 		T(rejects_oversized_scalars_and_files),
 		T(reports_syntax_errors_at_the_problem),
 		T(loads_json_files),
+		T(notes_iam_policy_documents),
 		T(loads_plain_config_documents),
 #undef T
 	};
