@@ -30,6 +30,8 @@ static int dispatch(tr_cli *cli)
 	switch (cli->args.command) {
 	case TR_CMD_VALIDATE:
 		return tr_cmd_validate(cli);
+	case TR_CMD_RENDER:
+		return tr_cmd_render(cli);
 	case TR_CMD_VERSION:
 		return tr_cmd_version(cli);
 	default:

@@ -75,7 +75,13 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "make the changes of the plan, idempotently; never prompts", NULL,
 	 NULL, 0},
 	{TR_CMD_RENDER, "render", "[SOURCE]",
-	 "print the desired model as JSON, without AWS calls", NULL, NULL, 0},
+	 "print the desired model as JSON, without AWS calls",
+	 "Validates like `trellis validate`, then prints every AWS resource the "
+	 "manifests declare (service networks, VPC associations, services, "
+	 "listeners, rules, target groups, associations) with its attributes, "
+	 "tags and the manifest it came from. Problems go to standard error and "
+	 "exit 1.",
+	 NULL, 1},
 	{TR_CMD_DIFF, "diff", "--from REF --to REF [SOURCE]",
 	 "plan between the desired models of two commits, without AWS calls",
 	 NULL, "text|json|markdown", 0},
