@@ -317,15 +317,17 @@ class Emulator {
       const handler = svc.handlers[parsed.operation];
       if (!handler) throw new ApiError('NotImplemented', `The emulator does not implement ${serviceName} ${parsed.operation}`, 501);
       const output = await handler(ctx, parsed.input);
+      // Persist before answering: a client that got the reply may go
+      // straight to another process sharing the state file.
+      if (entry.mutating || ctx.dirty) this.world.save();
       svc.protocol.writeResult(res, svc.model, parsed.operation, output, requestId);
       entry.status = res.statusCode;
-      if (entry.mutating || ctx.dirty) this.world.save();
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
+      if (ctx && ctx.dirty) this.world.save();
       svc.protocol.writeError(res, svc.model, e, requestId);
       entry.status = e.status;
       entry.errorCode = e.code;
-      if (ctx && ctx.dirty) this.world.save();
     } finally {
       if (entry.status !== 0) this.record(entry);
     }

@@ -5,7 +5,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const A = require('@aws-sdk/client-acm');
 const L = require('@aws-sdk/client-vpc-lattice');
-const { startEmulator, rejects, sleep, ACCOUNT } = require('./helpers');
+const { startEmulator, rejects, waitFor, ACCOUNT } = require('./helpers');
 
 let emu;
 let client;
@@ -21,7 +21,7 @@ test.beforeEach(async () => {
 const send = (c) => client.send(c);
 
 test('RequestCertificate, DescribeCertificate with SANs, PENDING_VALIDATION then ISSUED', async () => {
-  await emu.control('POST', 'config', { asyncMs: 120 });
+  await emu.control('POST', 'config', { asyncMs: 1500 });
   const { CertificateArn: arn } = await send(new A.RequestCertificateCommand({
     DomainName: 'api.example.com', SubjectAlternativeNames: ['*.api.example.com'], ValidationMethod: 'DNS',
     Tags: [{ Key: 'owner', Value: 'trellis' }], IdempotencyToken: 'tok1',
@@ -34,9 +34,8 @@ test('RequestCertificate, DescribeCertificate with SANs, PENDING_VALIDATION then
   assert.deepEqual(d.SubjectAlternativeNames, ['api.example.com', '*.api.example.com']);
   assert.equal(d.DomainValidationOptions[0].ResourceRecord.Type, 'CNAME');
   assert.ok(d.NotAfter instanceof Date);
-  await sleep(160);
-  d = (await send(new A.DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
-  assert.equal(d.Status, 'ISSUED');
+  d = (await waitFor(() => send(new A.DescribeCertificateCommand({ CertificateArn: arn })), (r) => r && r.Certificate.Status === 'ISSUED')).Certificate;
+  assert.equal(d.DomainValidationOptions[0].ValidationStatus, 'SUCCESS');
   assert.equal(d.Type, 'AMAZON_ISSUED');
   assert.deepEqual(d.InUseBy, []);
   assert.deepEqual((await send(new A.ListTagsForCertificateCommand({ CertificateArn: arn }))).Tags, [{ Key: 'owner', Value: 'trellis' }]);

@@ -10,6 +10,10 @@ const ROOT = path.join(__dirname, '..');
 const CREDS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const ACCOUNT = '123456789012';
 
+// One attempt per call, so tests see every error the emulator sends. (The
+// SDK release pinned here retries once even with maxAttempts: 1.)
+const NO_RETRY = { mode: 'standard', retry: (next, args) => next(args) };
+
 function startEmulator(args = []) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'src', 'main.js'), '--port', '0', ...args], {
@@ -34,7 +38,9 @@ function startEmulator(args = []) {
           endpoint,
           stderr: () => errText,
           control: (method, p, body) => control(endpoint, method, p, body),
-          config: (extra = {}) => ({ endpoint, region: 'us-west-2', credentials: CREDS, maxAttempts: 1, ...extra }),
+          config: (extra = {}) => ({
+            endpoint, region: 'us-west-2', credentials: CREDS, ...(extra.maxAttempts ? {} : { retryStrategy: NO_RETRY }), ...extra,
+          }),
           stop: () => new Promise((res) => {
             if (child.exitCode !== null) return res(child.exitCode);
             child.once('exit', (code, signal) => res(code === null ? signal : code));
@@ -91,4 +97,18 @@ async function rejects(promise) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { startEmulator, request, rejects, sleep, CREDS, ACCOUNT, ROOT };
+// Poll `fn` until `pred(value)` holds; returns the value. Keeps the
+// asynchronous-status tests robust on a loaded machine.
+async function waitFor(fn, pred, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    let v;
+    let error;
+    try { v = await fn(); } catch (e) { error = e; }
+    if (pred(v, error)) return error || v;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs}ms (last: ${error ? error.name : JSON.stringify(v)})`);
+    await sleep(50);
+  }
+}
+
+module.exports = { startEmulator, request, rejects, sleep, waitFor, CREDS, ACCOUNT, ROOT };

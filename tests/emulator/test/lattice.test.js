@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const L = require('@aws-sdk/client-vpc-lattice');
-const { startEmulator, rejects, sleep, ACCOUNT } = require('./helpers');
+const { startEmulator, rejects, waitFor, ACCOUNT } = require('./helpers');
 
 const VPC = 'vpc-0123456789abcdef0';
 const VPC2 = 'vpc-0123456789abcdef1';
@@ -106,7 +106,7 @@ test('duplicate names conflict; clientToken makes creates idempotent', async () 
 });
 
 test('service lifecycle: CREATE_IN_PROGRESS then ACTIVE, dnsEntry, delete in progress', async () => {
-  await emu.control('POST', 'config', { asyncMs: 150 });
+  await emu.control('POST', 'config', { asyncMs: 1500 });
   const svc = await send(new L.CreateServiceCommand({
     name: 'orders', customDomainName: 'orders.example.com',
     certificateArn: 'arn:aws:acm:us-west-2:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666',
@@ -117,17 +117,14 @@ test('service lifecycle: CREATE_IN_PROGRESS then ACTIVE, dnsEntry, delete in pro
   assert.equal(svc.dnsEntry.domainName, `orders-${svc.id.slice(4)}.7d67968.vpc-lattice-svcs.us-west-2.on.aws`);
   assert.ok(svc.dnsEntry.hostedZoneId);
   assert.equal((await send(new L.GetServiceCommand({ serviceIdentifier: svc.id }))).status, 'CREATE_IN_PROGRESS');
-  await sleep(200);
-  const got = await send(new L.GetServiceCommand({ serviceIdentifier: svc.arn }));
-  assert.equal(got.status, 'ACTIVE');
+  const got = await waitFor(() => send(new L.GetServiceCommand({ serviceIdentifier: svc.arn })), (s) => s && s.status === 'ACTIVE');
   assert.equal(got.customDomainName, 'orders.example.com');
   const up = await send(new L.UpdateServiceCommand({ serviceIdentifier: svc.id, authType: 'NONE' }));
   assert.equal(up.authType, 'NONE');
   const del = await send(new L.DeleteServiceCommand({ serviceIdentifier: svc.id }));
   assert.equal(del.status, 'DELETE_IN_PROGRESS');
   assert.equal((await send(new L.GetServiceCommand({ serviceIdentifier: svc.id }))).status, 'DELETE_IN_PROGRESS');
-  await sleep(200);
-  assert.equal((await rejects(send(new L.GetServiceCommand({ serviceIdentifier: svc.id })))).name, 'ResourceNotFoundException');
+  await waitFor(() => send(new L.GetServiceCommand({ serviceIdentifier: svc.id })), (_, e) => e && e.name === 'ResourceNotFoundException');
 });
 
 test('associations: VPC with security groups, service, and deletes that conflict', async () => {
@@ -163,14 +160,12 @@ test('associations: VPC with security groups, service, and deletes that conflict
   const svcBusy = await rejects(send(new L.DeleteServiceCommand({ serviceIdentifier: svc.id })));
   assert.equal(svcBusy.name, 'ConflictException');
 
-  await emu.control('POST', 'config', { asyncMs: 100 });
+  await emu.control('POST', 'config', { asyncMs: 1000 });
   const upd = await send(new L.UpdateServiceNetworkVpcAssociationCommand({
     serviceNetworkVpcAssociationIdentifier: va.arn, securityGroupIds: ['sg-0123456789abcdef1', 'sg-0123456789abcdef2'],
   }));
   assert.equal(upd.status, 'UPDATE_IN_PROGRESS');
-  await sleep(150);
-  const gva = await send(new L.GetServiceNetworkVpcAssociationCommand({ serviceNetworkVpcAssociationIdentifier: va.id }));
-  assert.equal(gva.status, 'ACTIVE');
+  const gva = await waitFor(() => send(new L.GetServiceNetworkVpcAssociationCommand({ serviceNetworkVpcAssociationIdentifier: va.id })), (a) => a && a.status === 'ACTIVE');
   assert.deepEqual(gva.securityGroupIds, ['sg-0123456789abcdef1', 'sg-0123456789abcdef2']);
   const emptySg = await rejects(send(new L.UpdateServiceNetworkVpcAssociationCommand({ serviceNetworkVpcAssociationIdentifier: va.id, securityGroupIds: [] })));
   assert.equal(emptySg.name, 'ValidationException');
@@ -179,7 +174,8 @@ test('associations: VPC with security groups, service, and deletes that conflict
   assert.equal(dva.status, 'DELETE_IN_PROGRESS');
   const dsa = await send(new L.DeleteServiceNetworkServiceAssociationCommand({ serviceNetworkServiceAssociationIdentifier: sa.id }));
   assert.equal(dsa.status, 'DELETE_IN_PROGRESS');
-  await sleep(150);
+  await waitFor(() => send(new L.ListServiceNetworkVpcAssociationsCommand({ serviceNetworkIdentifier: sn.id })), (r) => r && r.items.length === 0);
+  await waitFor(() => send(new L.ListServiceNetworkServiceAssociationsCommand({ serviceNetworkIdentifier: sn.id })), (r) => r && r.items.length === 0);
   await send(new L.DeleteServiceNetworkCommand({ serviceNetworkIdentifier: sn.id }));
   await send(new L.DeleteServiceCommand({ serviceIdentifier: svc.id }));
   // A VPC freed from one network can join another.

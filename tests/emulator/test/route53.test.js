@@ -4,7 +4,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const R = require('@aws-sdk/client-route-53');
-const { startEmulator, rejects, sleep } = require('./helpers');
+const { startEmulator, rejects, waitFor } = require('./helpers');
 
 let emu;
 let client;
@@ -146,7 +146,7 @@ test('ListResourceRecordSets pages with StartRecordName/Type and NextRecordName'
 });
 
 test('GetChange is PENDING, then INSYNC', async () => {
-  await emu.control('POST', 'config', { asyncMs: 150 });
+  await emu.control('POST', 'config', { asyncMs: 1500 });
   const z = await privateZone('wait.example.com');
   const ch = await send(new R.ChangeResourceRecordSetsCommand({
     HostedZoneId: zoneId(z), ChangeBatch: { Changes: [cname('UPSERT', 'a.wait.example.com', 'b.example.com')] },
@@ -155,8 +155,7 @@ test('GetChange is PENDING, then INSYNC', async () => {
   assert.match(ch.ChangeInfo.Id, /^\/change\/C/);
   assert.ok(ch.ChangeInfo.SubmittedAt instanceof Date);
   assert.equal((await send(new R.GetChangeCommand({ Id: ch.ChangeInfo.Id }))).ChangeInfo.Status, 'PENDING');
-  await sleep(200);
-  assert.equal((await send(new R.GetChangeCommand({ Id: ch.ChangeInfo.Id }))).ChangeInfo.Status, 'INSYNC');
+  await waitFor(() => send(new R.GetChangeCommand({ Id: ch.ChangeInfo.Id })), (c) => c && c.ChangeInfo.Status === 'INSYNC');
   const missing = await rejects(send(new R.GetChangeCommand({ Id: 'CNOSUCHCHANGE' })));
   assert.equal(missing.name, 'NoSuchChange');
 });
