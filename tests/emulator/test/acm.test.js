@@ -5,7 +5,11 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const A = require('@aws-sdk/client-acm');
 const L = require('@aws-sdk/client-vpc-lattice');
+const fs = require('fs');
+const path = require('path');
 const { startEmulator, rejects, waitFor, ACCOUNT } = require('./helpers');
+
+const CERTS = path.join(__dirname, 'data', 'certs');
 
 let emu;
 let client;
@@ -88,6 +92,26 @@ test('tags, not found, delete refused while a Lattice service uses it', async ()
   assert.equal(gone.$metadata.httpStatusCode, 400);
   const badArn = await rejects(send(new A.DescribeCertificateCommand({ CertificateArn: 'nope' })));
   assert.equal(badArn.name, 'ValidationException');
+});
+
+test('ImportCertificate parses the PEM; GetCertificate returns it', async () => {
+  const pem = fs.readFileSync(path.join(CERTS, 'import.example.com.crt'));
+  const key = fs.readFileSync(path.join(CERTS, 'import.example.com.key'));
+  const { CertificateArn: arn } = await send(new A.ImportCertificateCommand({ Certificate: pem, PrivateKey: key, Tags: [{ Key: 'owner', Value: 'trellis' }] }));
+  const d = (await send(new A.DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
+  assert.equal(d.Type, 'IMPORTED');
+  assert.equal(d.Status, 'ISSUED');
+  assert.equal(d.DomainName, 'import.example.com');
+  assert.deepEqual(d.SubjectAlternativeNames, ['import.example.com', '*.import.example.com']);
+  assert.equal(d.KeyAlgorithm, 'RSA_2048');
+  assert.ok(d.NotAfter.getUTCFullYear() > 2100);
+  const got = await send(new A.GetCertificateCommand({ CertificateArn: arn }));
+  assert.equal(got.Certificate.trim(), pem.toString('utf8').trim());
+  const wrongKey = await rejects(send(new A.ImportCertificateCommand({ Certificate: pem, PrivateKey: Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n') })));
+  assert.equal(wrongKey.name, 'ValidationException');
+  // Re-import keeps the ARN.
+  const again = await send(new A.ImportCertificateCommand({ CertificateArn: arn, Certificate: pem, PrivateKey: key }));
+  assert.equal(again.CertificateArn, arn);
 });
 
 test('a wrong secret gets InvalidSignatureException', async () => {

@@ -11,7 +11,8 @@ const path = require('path');
 const L = require('@aws-sdk/client-vpc-lattice');
 const R = require('@aws-sdk/client-route-53');
 const I = require('@aws-sdk/client-iam');
-const { startEmulator, request, rejects } = require('./helpers');
+const { spawn } = require('child_process');
+const { startEmulator, request, rejects, ROOT } = require('./helpers');
 
 let emu;
 let lattice;
@@ -184,4 +185,32 @@ test('unknown control endpoints and bad config are refused', async () => {
   assert.equal((await request(emu.endpoint, 'GET', '/_emulator/nope')).status, 404);
   assert.equal((await request(emu.endpoint, 'POST', '/_emulator/config', { asyncMs: -1 }, { 'content-type': 'application/json' })).status, 400);
   assert.equal((await request(emu.endpoint, 'POST', '/_emulator/seed', { type: 'spaceship' }, { 'content-type': 'application/json' })).status, 400);
+});
+
+test('the run script: first line, custom credentials, clean SIGTERM', async () => {
+  const child = spawn(path.join(ROOT, 'run'), ['--port', '0', '--access-key', 'AKIDCUSTOM', '--secret-key', 'custom-secret'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const first = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.split('\n')[0]);
+    });
+    child.once('exit', (code) => reject(new Error(`run exited ${code}`)));
+  });
+  try {
+    const m = /^listening (http:\/\/127\.0\.0\.1:\d+)$/.exec(first);
+    assert.ok(m, first);
+    const cfg = { endpoint: m[1], region: 'us-west-2', retryStrategy: { mode: 'standard', retry: (next, args) => next(args) } };
+    const good = new L.VPCLatticeClient({ ...cfg, credentials: { accessKeyId: 'AKIDCUSTOM', secretAccessKey: 'custom-secret' } });
+    await good.send(new L.ListServicesCommand({}));
+    const old = new L.VPCLatticeClient({ ...cfg, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' } });
+    assert.equal((await rejects(old.send(new L.ListServicesCommand({})))).name, 'UnrecognizedClientException');
+  } finally {
+    const code = await new Promise((resolve) => {
+      child.removeAllListeners('exit');
+      child.once('exit', (c, sig) => resolve(c === null ? sig : c));
+      child.kill('SIGTERM');
+    });
+    assert.equal(code, 0);
+  }
 });

@@ -91,6 +91,18 @@ test('inline policies and DeleteConflict', async () => {
   await send(new I.DeleteRoleCommand({ RoleName: 'invoker' }));
 });
 
+test('attached managed policies also block DeleteRole', async () => {
+  await send(new I.CreateRoleCommand({ RoleName: 'attached', AssumeRolePolicyDocument: TRUST }));
+  const arn = 'arn:aws:iam::aws:policy/VPCLatticeServicesInvokeAccess';
+  await send(new I.AttachRolePolicyCommand({ RoleName: 'attached', PolicyArn: arn }));
+  const l = await send(new I.ListAttachedRolePoliciesCommand({ RoleName: 'attached' }));
+  assert.deepEqual(l.AttachedPolicies, [{ PolicyArn: arn, PolicyName: 'VPCLatticeServicesInvokeAccess' }]);
+  const e = await rejects(send(new I.DeleteRoleCommand({ RoleName: 'attached' })));
+  assert.equal(e.name, 'DeleteConflictException');
+  await send(new I.DetachRolePolicyCommand({ RoleName: 'attached', PolicyArn: arn }));
+  await send(new I.DeleteRoleCommand({ RoleName: 'attached' }));
+});
+
 test('role tags', async () => {
   await send(new I.CreateRoleCommand({ RoleName: 'tagged', AssumeRolePolicyDocument: TRUST }));
   await send(new I.TagRoleCommand({ RoleName: 'tagged', Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));

@@ -195,6 +195,14 @@ test('listeners, rules (unique priorities, default rule, batch update) and targe
     defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: tg1.arn, weight: 100 }] } },
   }));
   assert.equal(l.port, 80);
+  const gl = await send(new L.GetListenerCommand({ serviceIdentifier: svc.id, listenerIdentifier: l.arn }));
+  assert.equal(gl.protocol, 'HTTP');
+  assert.equal(gl.serviceId, svc.id);
+  assert.ok(gl.createdAt instanceof Date);
+  const otherSvc = await send(new L.CreateServiceCommand({ name: 'other-web' }));
+  const wrongParent = await rejects(send(new L.GetListenerCommand({ serviceIdentifier: otherSvc.id, listenerIdentifier: l.id })));
+  assert.equal(wrongParent.name, 'ResourceNotFoundException');
+  assert.equal(wrongParent.resourceType, 'LISTENER');
   assert.equal(l.arn, `${svc.arn}/listener/${l.id}`);
   assert.equal(l.defaultAction.forward.targetGroups[0].targetGroupIdentifier, tg1.id);
   const dupPort = await rejects(send(new L.CreateListenerCommand({
@@ -367,6 +375,10 @@ test('seeded foreign and drifted resources', async () => {
   const got = await send(new L.GetServiceCommand({ serviceIdentifier: svc.id }));
   assert.equal(got.status, 'CREATE_FAILED');
   assert.equal(got.failureMessage, 'boom');
+  const tg = await makeTg('seeded-tg');
+  await emu.control('POST', 'seed', { type: 'targets', targetGroupIdentifier: tg.id, targets: [{ id: '10.1.1.1', port: 80, status: 'UNHEALTHY', reasonCode: 'HealthCheckFailed' }] });
+  const t = await send(new L.ListTargetsCommand({ targetGroupIdentifier: tg.id }));
+  assert.deepEqual(t.items.map((x) => [x.id, x.status, x.reasonCode]), [['10.1.1.1', 'UNHEALTHY', 'HealthCheckFailed']]);
   // Visible (shared) but not ours to change.
   assert.equal((await send(new L.GetServiceNetworkCommand({ serviceNetworkIdentifier: sn.arn }))).name, 'shared-net');
   const denied = await rejects(send(new L.DeleteServiceNetworkCommand({ serviceNetworkIdentifier: sn.id })));

@@ -855,7 +855,10 @@ function RegisterTargets(ctx, input) {
     if (existing) {
       delete existing.drainUntil;
     } else if (!fresh.some((x) => x.id === t.id && x.port === port)) {
-      fresh.push({ id: t.id, port, registeredAt: ctx.now });
+      const rec = { id: t.id, port, registeredAt: ctx.now };
+      // Seeding may pin a status (UNHEALTHY, DRAINING...) for drift tests.
+      if (ctx.seeding && t.status) Object.assign(rec, { status: t.status, reasonCode: t.reasonCode });
+      fresh.push(rec);
     }
     successful.push({ id: t.id, port });
   }
