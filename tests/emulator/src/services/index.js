@@ -1,17 +1,13 @@
 'use strict';
 // The services the emulator speaks, keyed by their SigV4 signing name.
 
-const lattice = require('./lattice');
-const sts = require('./sts');
-
-const all = [lattice, sts];
-for (const opt of ['./route53', './acm', './iam']) {
-  try {
-    all.push(require(opt));
-  } catch (e) {
-    if (e.code !== 'MODULE_NOT_FOUND' || !String(e.message).includes(opt.slice(2))) throw e;
-  }
-}
+const all = [
+  require('./lattice'),
+  require('./route53'),
+  require('./acm'),
+  require('./iam'),
+  require('./sts'),
+];
 
 // Seed types ("service", "hostedZone", ...) -> the operation that creates them.
 const seedTypes = {};
