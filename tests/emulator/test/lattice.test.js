@@ -361,6 +361,26 @@ test('quotas are enforced with ServiceQuotaExceededException', async () => {
   await mk('l-one', 80);
   await mk('l-two', 81);
   assert.equal((await rejects(mk('l-three', 82))).name, 'ServiceQuotaExceededException');
+  // Target groups per service, and a target group serves one service only.
+  await emu.control('POST', 'config', { asyncMs: 0, quotas: { targetGroupsPerService: 2 } });
+  const [a, b, c] = [await makeTg('qa-tg'), await makeTg('qb-tg'), await makeTg('qc-tg')].map((t) => t.id);
+  const lis = (await send(new L.ListListenersCommand({ serviceIdentifier: svc.id }))).items[0];
+  const rule = (name, priority, tgs) => send(new L.CreateRuleCommand({
+    serviceIdentifier: svc.id, listenerIdentifier: lis.id, name, priority,
+    match: { httpMatch: { pathMatch: { match: { prefix: `/${name}` } } } },
+    action: { forward: { targetGroups: tgs.map((id) => ({ targetGroupIdentifier: id, weight: 1 })) } },
+  }));
+  await rule('two-groups', 1, [a, b]);
+  await rule('same-groups', 2, [b]);
+  const third = await rejects(rule('third-group', 3, [c]));
+  assert.equal(third.name, 'ServiceQuotaExceededException');
+  assert.equal(third.quotaCode, 'L-target-groups-per-service');
+  const other = await send(new L.CreateServiceCommand({ name: 'q-other' }));
+  const otherL = await send(new L.CreateListenerCommand({ serviceIdentifier: other.id, name: 'l-one', protocol: 'HTTP', defaultAction: { fixedResponse: { statusCode: 404 } } }));
+  const shared = await rejects(send(new L.UpdateListenerCommand({
+    serviceIdentifier: other.id, listenerIdentifier: otherL.id, defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: a }] } },
+  })));
+  assert.equal(shared.name, 'ConflictException');
 });
 
 test('seeded foreign and drifted resources', async () => {

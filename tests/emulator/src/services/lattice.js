@@ -13,6 +13,7 @@ const QUOTAS = {
   targetGroups: 500,
   listenersPerService: 2,
   rulesPerListener: 10,
+  targetGroupsPerService: 10,
   targetsPerTargetGroup: 1000,
   vpcAssociationsPerServiceNetwork: 500,
   serviceAssociationsPerServiceNetwork: 500,
@@ -26,6 +27,7 @@ const QUOTA_CODES = {
   targetGroups: 'L-target-groups-per-region',
   listenersPerService: 'L-listeners-per-service',
   rulesPerListener: 'L-rules-per-listener',
+  targetGroupsPerService: 'L-target-groups-per-service',
   targetsPerTargetGroup: 'L-targets-per-target-group',
   vpcAssociationsPerServiceNetwork: 'L-vpc-associations-per-service-network',
   serviceAssociationsPerServiceNetwork: 'L-service-associations-per-service-network',
@@ -262,17 +264,31 @@ function actionUses(action, tgId) {
   return !!(action && action.forward && (action.forward.targetGroups || []).some((g) => g.targetGroupIdentifier === tgId));
 }
 
-// Resolve the target groups of an action to ids; they must exist.
-function normaliseAction(ctx, action) {
+// Resolve the target groups of an action to ids; they must exist, belong to
+// no other service, and the service may use at most `targetGroupsPerService`
+// of them. `replacing` is the id of the listener or rule whose action this
+// replaces (its current groups do not count).
+function normaliseAction(ctx, action, svc, replacing) {
   if (!action || !action.forward) return action;
   const groups = action.forward.targetGroups.map((g) => {
     const tg = find(ctx, 'targetGroups', g.targetGroupIdentifier);
     if (!tg || tg.status === 'DELETE_IN_PROGRESS') throw notFound(ctx, 'targetGroups', g.targetGroupIdentifier);
+    const others = tgServiceArns(ctx, tg).filter((arn) => arn !== svc.arn);
+    if (others.length) throw conflict(ctx, 'targetGroups', tg.id, `Target group ${tg.id} is already used by service ${others[0]}`);
     const out = { targetGroupIdentifier: tg.id };
     if (g.weight !== undefined) out.weight = g.weight;
     return out;
   });
+  const used = new Set(groups.map((g) => g.targetGroupIdentifier));
+  const keep = (rec) => rec.serviceId === svc.id && rec.id !== replacing && !(rec.isDefault && rec.listenerId === replacing);
+  for (const l of Object.values(L(ctx).listeners)) if (keep(l)) actionGroups(l.defaultAction).forEach((id) => used.add(id));
+  for (const r of Object.values(L(ctx).rules)) if (keep(r)) actionGroups(r.action).forEach((id) => used.add(id));
+  if (used.size > quota(ctx, 'targetGroupsPerService')) throw quotaExceeded(ctx, 'targetGroupsPerService', 'services', svc.id);
   return { forward: { targetGroups: groups } };
+}
+
+function actionGroups(action) {
+  return action && action.forward ? action.forward.targetGroups.map((g) => g.targetGroupIdentifier) : [];
 }
 
 function page(ctx, items, input, view) {
@@ -569,7 +585,7 @@ function CreateListener(ctx, input) {
     const byPort = mine.find((l) => l.port === port);
     if (byPort) throw conflict(ctx, 'listeners', byPort.id, `Port ${port} is already used by listener ${byPort.id}`);
     if (mine.length >= quota(ctx, 'listenersPerService')) throw quotaExceeded(ctx, 'listenersPerService', 'services', svc.id);
-    const defaultAction = normaliseAction(ctx, input.defaultAction);
+    const defaultAction = normaliseAction(ctx, input.defaultAction, svc, null);
     const id = newId('listeners');
     const l = store(ctx, 'listeners', base(ctx, 'listeners', {
       id,
@@ -611,7 +627,7 @@ function UpdateListener(ctx, input) {
   const svc = serviceFor(ctx, input.serviceIdentifier);
   const l = listenerFor(ctx, svc, input.listenerIdentifier);
   own(ctx, l, 'UpdateListener');
-  l.defaultAction = normaliseAction(ctx, input.defaultAction);
+  l.defaultAction = normaliseAction(ctx, input.defaultAction, svc, l.id);
   l.lastUpdatedAt = nowIso(ctx);
   for (const r of Object.values(L(ctx).rules)) {
     if (r.listenerId === l.id && r.isDefault) r.action = l.defaultAction;
@@ -648,7 +664,7 @@ function CreateRule(ctx, input) {
     if (byName) throw conflict(ctx, 'rules', byName.id, `Rule name ${input.name} already exists on listener ${l.id}`);
     checkPriority(ctx, l, input.priority);
     if (rules.length >= quota(ctx, 'rulesPerListener')) throw quotaExceeded(ctx, 'rulesPerListener', 'listeners', l.id);
-    const action = normaliseAction(ctx, input.action);
+    const action = normaliseAction(ctx, input.action, svc, null);
     const id = newId('rules');
     return store(ctx, 'rules', base(ctx, 'rules', {
       id,
@@ -691,7 +707,7 @@ function UpdateRule(ctx, input) {
   own(ctx, r, 'UpdateRule');
   if (r.isDefault) throw invalid(ctx, 'ruleIdentifier', 'The default rule cannot be modified; use UpdateListener to change the default action');
   if (input.priority !== undefined) checkPriority(ctx, l, input.priority, r.id);
-  const action = input.action !== undefined ? normaliseAction(ctx, input.action) : undefined;
+  const action = input.action !== undefined ? normaliseAction(ctx, input.action, svc, r.id) : undefined;
   applyRuleUpdate(ctx, r, { match: input.match, priority: input.priority, action });
   return r;
 }
@@ -714,7 +730,7 @@ function BatchUpdateRule(ctx, input) {
     }
     let action;
     try {
-      action = u.action !== undefined ? normaliseAction(ctx, u.action) : undefined;
+      action = u.action !== undefined ? normaliseAction(ctx, u.action, svc, r.id) : undefined;
     } catch (e) {
       unsuccessful.push({ ruleIdentifier: u.ruleIdentifier, failureCode: e.code, failureMessage: e.message });
       continue;
