@@ -356,6 +356,10 @@ class Emulator {
       creds = { accessKeyId: auth.accessKeyId, secretAccessKey: sess.secretAccessKey };
       identity = { account: sess.account, arn: sess.arn, userId: sess.userId };
     }
+    // Global services (IAM, Route 53) are signed for us-east-1 only.
+    if (svc.global && auth.region !== 'us-east-1') {
+      throw svc.protocol.errors.badSignature(`Credential should be scoped to a valid region, not '${auth.region}'. `);
+    }
     const problem = await sigv4.verify(r, auth, creds, Date.now());
     if (problem) throw svc.protocol.errors.badSignature(problem);
     return { ...identity, region: auth.region };

@@ -140,6 +140,12 @@ test('clock skew and body tampering are refused with each service\'s error', asy
   });
   assert.equal(iam.status, 403);
   assert.match(iam.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Signature expired/);
+  const wrongRegion = await call({
+    method: 'POST', wirePath: '/', service: 'iam', region: 'us-west-2',
+    body: 'Action=ListRoles&Version=2010-05-08', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+  });
+  assert.equal(wrongRegion.status, 403);
+  assert.match(wrongRegion.body, /Credential should be scoped to a valid region, not 'us-west-2'/);
   const acm = await call({
     method: 'POST', wirePath: '/', service: 'acm', date: old, body: '{}',
     headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CertificateManager.ListCertificates' },

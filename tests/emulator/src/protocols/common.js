@@ -17,13 +17,13 @@ function formatTimestamp(v, format) {
   return d.toISOString();
 }
 
+// Only element text is ever escaped (no attributes besides constant
+// xmlns), so quotes stay as they are, like AWS's own replies.
 function xmlEscape(s) {
   return String(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+    .replace(/>/g, '&gt;');
 }
 
 // JSON value for `value` under shape `shapeName`; `tsDefault` is the
