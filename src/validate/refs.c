@@ -1100,7 +1100,10 @@ static void check_duplicate(const tr_refs_index *idx, const tr_refs_object *o,
 		    strcmp(p->name, o->name) != 0 ||
 		    !tr_str_eq(p->namespace_, o->namespace_))
 			continue;
-		report(diag, TR_SEV_WARNING, "refs.duplicate", o, NULL, NULL,
+		report(diag, TR_SEV_WARNING, "refs.duplicate", o,
+		       tr_node_get(tr_node_get(o->doc->root, "metadata"),
+				   "name"),
+		       "metadata.name",
 		       "%s %s%s%s is also defined at %s:%u for cluster %s; "
 		       "only one object of that name can exist, and "
 		       "references are checked against both",
