@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/str.h"
+#include "validate/lattice.h"
 #include "validate/refs.h"
 
 typedef struct managed_kind {
@@ -66,10 +67,12 @@ int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 		}
 		out->documents++;
 	}
-	/* Across documents: references between objects. */
+	/* Across documents: references first, then what Lattice can hold. */
 	rc = tr_refs_index_build(&idx, repo);
 	if (rc == 0)
 		rc = tr_refs_check(&idx, diag);
+	if (rc == 0)
+		rc = tr_lattice_check(&idx, diag);
 	tr_refs_index_dispose(&idx);
 	return rc;
 }
