@@ -63,6 +63,21 @@ const char *tr_lattice_name_problem(const char *name, size_t min, size_t max,
 	return NULL;
 }
 
+/* A field path into a buffer of TR_MAX_FIELD_PATH_BYTES; a longer path
+ * is cut (the paths are built from short names and indexes). */
+static void field(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void field(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(out, cap, fmt, ap) < 0)
+		out[0] = '\0';
+	va_end(ap);
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading helpers                                                    */
 
@@ -221,7 +236,7 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 
 		if (strcmp(proto, "TLS") == 0 ||
 		    strcmp(mode, "Passthrough") == 0) {
-			snprintf(path, sizeof(path), "spec.listeners[%zu]%s", i,
+			field(path, sizeof(path), "spec.listeners[%zu]%s", i,
 				 strcmp(proto, "TLS") == 0 ? ".protocol"
 							   : ".tls.mode");
 			report(c, TR_SEV_UNSUPPORTED,
@@ -236,7 +251,7 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 			       get_str_or(l, "name", "?"));
 		} else if (*proto && strcmp(proto, "HTTP") != 0 &&
 			   strcmp(proto, "HTTPS") != 0) {
-			snprintf(path, sizeof(path),
+			field(path, sizeof(path),
 				 "spec.listeners[%zu].protocol", i);
 			report(c, TR_SEV_UNSUPPORTED,
 			       "lattice.unsupported.listener-protocol", gw,
@@ -247,7 +262,7 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 		}
 		if (tr_node_str(arn)) {
 			why = cert_arn_problem(tr_node_str(arn));
-			snprintf(path, sizeof(path),
+			field(path, sizeof(path),
 				 "spec.listeners[%zu].tls.options[%s]", i,
 				 TR_REFS_CERT_ARN_OPTION);
 			if (why)
@@ -381,7 +396,7 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 		/* GRPC over Lattice needs HTTP/2 with TLS: HTTPS only. */
 		if (strcmp(route->kind, "GRPCRoute") == 0 &&
 		    strcmp(proto, "HTTPS") != 0) {
-			snprintf(path, sizeof(path), "spec.parentRefs[%zu]",
+			field(path, sizeof(path), "spec.parentRefs[%zu]",
 				 a->parent);
 			report(c, TR_SEV_UNSUPPORTED,
 			       "lattice.unsupported.grpc-listener", route,
@@ -401,7 +416,7 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 		if (seen)
 			continue;
 		if (nports == TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE) {
-			snprintf(path, sizeof(path), "spec.parentRefs[%zu]",
+			field(path, sizeof(path), "spec.parentRefs[%zu]",
 				 a->parent);
 			report(c, TR_SEV_WARNING,
 			       "lattice.quota.listeners-per-service", route,
@@ -491,12 +506,12 @@ static void check_priorities(const checker *c, const tr_refs_object *route,
 
 		prio[i] = 0;
 		at[i] = NULL;
-		snprintf(key, sizeof(key),
+		field(key, sizeof(key),
 			 "application-networking.k8s.aws/rule-%zu-priority", i);
 		n = tr_node_get(ann, key);
 		if (!n)
 			continue;
-		snprintf(path, sizeof(path), "metadata.annotations[%s]", key);
+		field(path, sizeof(path), "metadata.annotations[%s]", key);
 		if (!tr_node_str(n) ||
 		    tr_str_to_i64(&v, tr_node_str(n), INT32_MIN, INT32_MAX) <
 			    0) {
@@ -518,13 +533,13 @@ static void check_priorities(const checker *c, const tr_refs_object *route,
 		const tr_node *where = at[i];
 
 		if (!where) {
-			snprintf(path, sizeof(path), "spec.rules[%zu]", i);
+			field(path, sizeof(path), "spec.rules[%zu]", i);
 			where = tr_node_get(spec_of(route), "rules");
 			if (where && where->type == TR_NODE_SEQ &&
 			    i < where->count)
 				where = where->u.items[i];
 		} else {
-			snprintf(path, sizeof(path),
+			field(path, sizeof(path),
 				 "metadata.annotations[application-networking."
 				 "k8s.aws/rule-%zu-priority]",
 				 i);
@@ -571,9 +586,9 @@ static void check_filters(const checker *c, const tr_refs_object *route,
 		if (!*type)
 			continue;
 		kebab(kind, sizeof(kind), type);
-		snprintf(rule, sizeof(rule), "lattice.unsupported.filter.%s",
+		field(rule, sizeof(rule), "lattice.unsupported.filter.%s",
 			 kind);
-		snprintf(path, sizeof(path), "%s[%zu].type", base, i);
+		field(path, sizeof(path), "%s[%zu].type", base, i);
 		report(c, TR_SEV_UNSUPPORTED, rule, route,
 		       tr_node_get(f, "type"), path,
 		       "%s filter: VPC Lattice rules only match and forward; "
@@ -597,14 +612,14 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		const char *type = get_str_or(path_m, "type", "PathPrefix");
 		const char *value = tr_node_get_str(path_m, "value");
 
-		snprintf(path, sizeof(path), "%s.path.type", base);
+		field(path, sizeof(path), "%s.path.type", base);
 		if (strcmp(type, "RegularExpression") == 0)
 			unsupported(c, route, "lattice.unsupported.regex-path",
 				    tr_node_get(path_m, "type"), path,
 				    "RegularExpression path match",
 				    "VPC Lattice matches paths by exact value "
 				    "or prefix only");
-		snprintf(path, sizeof(path), "%s.path.value", base);
+		field(path, sizeof(path), "%s.path.value", base);
 		if (value && strcmp(type, "RegularExpression") != 0 &&
 		    strlen(value) > TR_LATTICE_MAX_PATH)
 			report(c, TR_SEV_ERROR, "lattice.path-length", route,
@@ -614,7 +629,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 			       strlen(value), TR_LATTICE_MAX_PATH);
 	}
 	if (headers && headers->count > TR_LATTICE_MAX_HEADER_MATCHES) {
-		snprintf(path, sizeof(path), "%s.headers[%d]", base,
+		field(path, sizeof(path), "%s.headers[%d]", base,
 			 TR_LATTICE_MAX_HEADER_MATCHES);
 		report(c, TR_SEV_UNSUPPORTED, "lattice.unsupported.header-count",
 		       route, headers->u.items[TR_LATTICE_MAX_HEADER_MATCHES],
@@ -629,7 +644,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		const char *name = tr_node_get_str(h, "name");
 		const char *value = tr_node_get_str(h, "value");
 
-		snprintf(path, sizeof(path), "%s.headers[%zu].type", base, i);
+		field(path, sizeof(path), "%s.headers[%zu].type", base, i);
 		if (strcmp(get_str_or(h, "type", "Exact"),
 			   "RegularExpression") == 0)
 			unsupported(c, route, "lattice.unsupported.regex-header",
@@ -640,7 +655,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 				    "expression");
 		if ((name && strlen(name) > TR_LATTICE_MAX_HEADER_NAME) ||
 		    (value && strlen(value) > TR_LATTICE_MAX_HEADER_VALUE)) {
-			snprintf(path, sizeof(path), "%s.headers[%zu]", base, i);
+			field(path, sizeof(path), "%s.headers[%zu]", base, i);
 			report(c, TR_SEV_ERROR, "lattice.header-length", route, h,
 			       path,
 			       "header match too long for VPC Lattice: names "
@@ -650,14 +665,14 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		}
 	}
 	if (query && query->count) {
-		snprintf(path, sizeof(path), "%s.queryParams", base);
+		field(path, sizeof(path), "%s.queryParams", base);
 		unsupported(c, route, "lattice.unsupported.query-params",
 			    query->u.items[0], path, "query parameter matches",
 			    "VPC Lattice rules cannot match on the query "
 			    "string");
 	}
 	if (grpc && method && method->type == TR_NODE_MAP) {
-		snprintf(path, sizeof(path), "%s.method.type", base);
+		field(path, sizeof(path), "%s.method.type", base);
 		if (strcmp(get_str_or(method, "type", "Exact"),
 			   "RegularExpression") == 0)
 			unsupported(c, route,
@@ -666,7 +681,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 				    "RegularExpression gRPC method match",
 				    "VPC Lattice matches gRPC services and "
 				    "methods by exact path only");
-		snprintf(path, sizeof(path), "%s.method.method", base);
+		field(path, sizeof(path), "%s.method.method", base);
 		if (tr_node_get(method, "method") &&
 		    !tr_node_get(method, "service"))
 			unsupported(c, route,
@@ -741,21 +756,21 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 	int64_t weight;
 	char path[TR_MAX_FIELD_PATH_BYTES], base[TR_MAX_FIELD_PATH_BYTES / 2];
 
-	snprintf(base, sizeof(base), "spec.rules[%zu].backendRefs[%zu]", ri, bi);
+	field(base, sizeof(base), "spec.rules[%zu].backendRefs[%zu]", ri, bi);
 	if (get_int(b, "weight", &weight) &&
 	    (weight < 0 || weight > TR_LATTICE_MAX_WEIGHT)) {
-		snprintf(path, sizeof(path), "%s.weight", base);
+		field(path, sizeof(path), "%s.weight", base);
 		report(c, TR_SEV_ERROR, "lattice.weight", route,
 		       tr_node_get(b, "weight"), path,
 		       "weight %lld is outside VPC Lattice's range 0 to %d; "
 		       "scale the weights of this rule down",
 		       (long long)weight, TR_LATTICE_MAX_WEIGHT);
 	}
-	snprintf(path, sizeof(path), "%s.filters", base);
+	field(path, sizeof(path), "%s.filters", base);
 	check_filters(c, route, get_seq(b, "filters"), path);
 	if (!((strcmp(kind, "Service") == 0 && *group == '\0') ||
 	      strcmp(kind, "ServiceImport") == 0)) {
-		snprintf(path, sizeof(path), "%s.kind", base);
+		field(path, sizeof(path), "%s.kind", base);
 		report(c, TR_SEV_UNSUPPORTED, "lattice.unsupported.backend-kind",
 		       route, tr_node_get(b, "kind") ? tr_node_get(b, "kind") : b,
 		       path,
@@ -766,7 +781,7 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 	}
 	if (!name || strcmp(kind, "Service") != 0)
 		return;
-	snprintf(path, sizeof(path), "%s.name", base);
+	field(path, sizeof(path), "%s.name", base);
 	check_target_group_name(c, route, ns, name, tr_node_get(b, "name"),
 				path);
 	if (backend_set_add(tgs, ns, name) &&
@@ -837,9 +852,9 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 			 "VPC Lattice rules have no retry policy"},
 		};
 
-		snprintf(base, sizeof(base), "spec.rules[%zu]", ri);
+		field(base, sizeof(base), "spec.rules[%zu]", ri);
 		if (matches && matches->count > 1) {
-			snprintf(path, sizeof(path), "%s.matches[1]", base);
+			field(path, sizeof(path), "%s.matches[1]", base);
 			unsupported(c, route,
 				    "lattice.unsupported.multiple-matches",
 				    matches->u.items[1], path,
@@ -848,10 +863,10 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 				    "split this rule into one rule per match");
 		}
 		for (size_t mi = 0; matches && mi < matches->count; mi++) {
-			snprintf(path, sizeof(path), "%s.matches[%zu]", base, mi);
+			field(path, sizeof(path), "%s.matches[%zu]", base, mi);
 			check_match(c, route, matches->u.items[mi], path);
 		}
-		snprintf(path, sizeof(path), "%s.filters", base);
+		field(path, sizeof(path), "%s.filters", base);
 		check_filters(c, route, get_seq(rule, "filters"), path);
 		for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]);
 		     k++) {
@@ -859,13 +874,13 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 
 			if (!n)
 				continue;
-			snprintf(path, sizeof(path), "%s.%s", base,
+			field(path, sizeof(path), "%s.%s", base,
 				 ignored[k].field);
 			unsupported(c, route, ignored[k].id, n, path,
 				    ignored[k].feature, ignored[k].why);
 		}
 		if (brefs && brefs->count > TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION) {
-			snprintf(path, sizeof(path), "%s.backendRefs[%d]", base,
+			field(path, sizeof(path), "%s.backendRefs[%d]", base,
 				 TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION);
 			report(c, TR_SEV_ERROR, "lattice.backend-count", route,
 			       brefs->u.items[TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION],
@@ -894,7 +909,7 @@ static void check_parent_kinds(const checker *c, const tr_refs_object *route)
 		if (strcmp(kind, "Gateway") == 0 &&
 		    strcmp(group, TR_REFS_GATEWAY_GROUP) == 0)
 			continue;
-		snprintf(path, sizeof(path), "spec.parentRefs[%zu].kind", i);
+		field(path, sizeof(path), "spec.parentRefs[%zu].kind", i);
 		report(c, TR_SEV_UNSUPPORTED, "lattice.unsupported.parent-kind",
 		       route, tr_node_get(p, "kind") ? tr_node_get(p, "kind") : p,
 		       path,

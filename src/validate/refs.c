@@ -10,6 +10,21 @@
 #include "util/str.h"
 #include "validate/validate.h"
 
+/* A field path into a buffer of TR_MAX_FIELD_PATH_BYTES; a longer path
+ * is cut (the paths are built from short names and indexes). */
+static void field(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void field(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(out, cap, fmt, ap) < 0)
+		out[0] = '\0';
+	va_end(ap);
+}
+
 /* ------------------------------------------------------------------ */
 /* Reading helpers shared by the rules below                          */
 
@@ -555,7 +570,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		}
 	}
 	if (section && !section_seen) {
-		snprintf(path, sizeof(path), "spec.parentRefs[%zu].sectionName",
+		field(path, sizeof(path), "spec.parentRefs[%zu].sectionName",
 			 pi);
 		report(diag, TR_SEV_ERROR, "refs.parent-section", route,
 		       tr_node_get(pref, "sectionName"), path,
@@ -563,7 +578,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		       "%s)",
 		       gl->namespace_, name, section, list_or_none(&names));
 	} else if (has_port && !port_seen) {
-		snprintf(path, sizeof(path), "spec.parentRefs[%zu].port", pi);
+		field(path, sizeof(path), "spec.parentRefs[%zu].port", pi);
 		report(diag, TR_SEV_ERROR, "refs.parent-port", route,
 		       tr_node_get(pref, "port"), path,
 		       "no listener%s%s of Gateway %s/%s has port %lld "
@@ -572,7 +587,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		       gl->namespace_, name, (long long)port,
 		       list_or_none(&ports));
 	} else if (r->count == before) {
-		snprintf(path, sizeof(path), "spec.parentRefs[%zu]", pi);
+		field(path, sizeof(path), "spec.parentRefs[%zu]", pi);
 		report(diag, TR_SEV_ERROR, "refs.parent-not-allowed", route,
 		       pref, path,
 		       "Gateway %s/%s does not admit %s %s/%s: %s",
@@ -580,7 +595,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		       route->name, why.len ? tr_buf_cstr(&why)
 					    : "it has no listeners");
 	} else if (unknown_sel) {
-		snprintf(path, sizeof(path), "spec.parentRefs[%zu]", pi);
+		field(path, sizeof(path), "spec.parentRefs[%zu]", pi);
 		report(diag, TR_SEV_WARNING, "refs.parent-selector-unknown",
 		       route, pref, path,
 		       "cannot tell whether namespace %s matches the "
@@ -616,7 +631,7 @@ int tr_refs_route_resolve(tr_refs_route *out, const tr_refs_index *idx,
 			continue;
 		find_gateway(&gl, idx, route->cluster,
 			     ns ? ns : route->namespace_, ns != NULL, name);
-		snprintf(path, sizeof(path), "spec.parentRefs[%zu].name", pi);
+		field(path, sizeof(path), "spec.parentRefs[%zu].name", pi);
 		if (!gl.first && gl.other_namespaces > 1) {
 			report(diag, TR_SEV_ERROR, "refs.parent-ambiguous",
 			       route, tr_node_get(pref, "name"), path,
@@ -787,7 +802,7 @@ static void check_backend(const tr_refs_index *idx,
 	    strcmp(kind, "ServiceImport") != 0)
 		return; /* other kinds: lattice.unsupported.backend-kind */
 	target = tr_refs_find(idx, NULL, route->cluster, kind, ns, name);
-	snprintf(path, sizeof(path), "spec.rules[%zu].backendRefs[%zu].name",
+	field(path, sizeof(path), "spec.rules[%zu].backendRefs[%zu].name",
 		 ri, bi);
 	if (!target) {
 		const tr_refs_object *far =
@@ -805,7 +820,7 @@ static void check_backend(const tr_refs_index *idx,
 		return;
 	}
 	if (strcmp(kind, "Service") == 0) {
-		snprintf(path, sizeof(path),
+		field(path, sizeof(path),
 			 "spec.rules[%zu].backendRefs[%zu].port", ri, bi);
 		check_service_port(idx, route, target, bref, path, diag);
 	} else {
@@ -829,7 +844,7 @@ static void check_backend(const tr_refs_index *idx,
 	}
 	if (strcmp(ns, route->namespace_) != 0 &&
 	    !grant_allows(idx, route, ns, group, kind, name)) {
-		snprintf(path, sizeof(path),
+		field(path, sizeof(path),
 			 "spec.rules[%zu].backendRefs[%zu].namespace", ri, bi);
 		report(diag, TR_SEV_ERROR, "refs.reference-grant", route,
 		       tr_node_get(bref, "namespace"), path,
@@ -1000,7 +1015,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		if (strcmp(rule->targets[i].kind, kind) == 0)
 			group = rule->targets[i].group;
 	}
-	snprintf(path, sizeof(path), "%s.kind", base);
+	field(path, sizeof(path), "%s.kind", base);
 	if (!group) {
 		report(diag, TR_SEV_ERROR, "refs.target-kind", pol,
 		       tr_node_get(tref, "kind"), path,
@@ -1009,7 +1024,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		goto done;
 	}
 	if (!tr_str_eq(get_str_or(tref, "group", group), group)) {
-		snprintf(path, sizeof(path), "%s.group", base);
+		field(path, sizeof(path), "%s.group", base);
 		report(diag, TR_SEV_ERROR, "refs.target-kind", pol,
 		       tr_node_get(tref, "group"), path,
 		       "a %s target of kind %s has group \"%s\", not \"%s\"",
@@ -1018,7 +1033,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		goto done;
 	}
 	if (!rule->cross_namespace && strcmp(ns, pol->namespace_) != 0) {
-		snprintf(path, sizeof(path), "%s.namespace", base);
+		field(path, sizeof(path), "%s.namespace", base);
 		report(diag, TR_SEV_ERROR, "refs.target-namespace", pol,
 		       tr_node_get(tref, "namespace"), path,
 		       "a %s applies only to targets in its own namespace "
@@ -1026,7 +1041,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		       pol->kind, pol->namespace_, ns);
 		goto done;
 	}
-	snprintf(path, sizeof(path), "%s.name", base);
+	field(path, sizeof(path), "%s.name", base);
 	if (strcmp(kind, "Gateway") == 0) {
 		find_gateway(&gl, idx, pol->cluster, ns, ns_given != NULL,
 			     name);
@@ -1062,7 +1077,7 @@ static void check_policy(const tr_refs_index *idx, const tr_refs_object *pol,
 	if (one && one->type == TR_NODE_MAP)
 		check_target_ref(idx, pol, rule, one, "spec.targetRef", diag);
 	for (size_t i = 0; many && i < many->count; i++) {
-		snprintf(base, sizeof(base), "spec.targetRefs[%zu]", i);
+		field(base, sizeof(base), "spec.targetRefs[%zu]", i);
 		check_target_ref(idx, pol, rule, many->u.items[i], base, diag);
 	}
 }
