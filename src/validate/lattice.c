@@ -819,7 +819,10 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 static void check_rules(const checker *c, const tr_refs_object *route)
 {
 	const tr_node *rules = get_seq(spec_of(route), "rules");
-	size_t nrules = rules ? rules->count : 1; /* HTTPRoute default */
+	/* An HTTPRoute without rules has one catch-all rule (CRD default);
+	 * a GRPCRoute has none. */
+	size_t nrules = rules ? rules->count
+			      : strcmp(route->kind, "HTTPRoute") == 0;
 	backend_set tgs;
 	char base[TR_MAX_FIELD_PATH_BYTES / 2], path[TR_MAX_FIELD_PATH_BYTES];
 

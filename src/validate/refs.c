@@ -374,6 +374,43 @@ done:
 	return ok;
 }
 
+/* Gateway API hostname intersection: equal, or one is a "*." wildcard
+ * whose suffix the other ends with (at least one more label). */
+static bool hostnames_meet(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (tr_str_has_prefix(a, "*.") && lb > la - 1 &&
+	    strcmp(b + lb - (la - 1), a + 1) == 0)
+		return true;
+	if (tr_str_has_prefix(b, "*.") && la > lb - 1 &&
+	    strcmp(a + la - (lb - 1), b + 1) == 0)
+		return true;
+	return false;
+}
+
+/* Whether the listener's hostname admits one of the route's hostnames
+ * (either side unset admits everything). */
+static bool hostname_admits(const tr_node *listener,
+			    const tr_refs_object *route, tr_buf *why)
+{
+	const char *lh = tr_node_get_str(listener, "hostname");
+	const tr_node *hosts = get_seq(spec_of(route), "hostnames");
+
+	if (!lh || !hosts || hosts->count == 0)
+		return true;
+	for (size_t i = 0; i < hosts->count; i++) {
+		const char *h = tr_node_str(hosts->u.items[i]);
+		if (h && hostnames_meet(lh, h))
+			return true;
+	}
+	text(why, "its hostname %s matches none of the route's hostnames",
+	     lh);
+	return false;
+}
+
 /* A namespace's label value: the Namespace manifest's labels plus the
  * kubernetes.io/metadata.name label every namespace carries. *known is
  * false when the repo has no Namespace manifest to answer from. */
@@ -555,7 +592,8 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 			port_seen = true;
 			if (!namespaces_admit(idx, l, route, gw_ns, &unknown,
 					      &reason) ||
-			    !kinds_admit(l, route, &reason)) {
+			    !kinds_admit(l, route, &reason) ||
+			    !hostname_admits(l, route, &reason)) {
 				if (why.len == 0)
 					text(
 						&why, "listener %s: %s", lname,

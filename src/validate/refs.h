@@ -1,6 +1,7 @@
 /*
  * Cross-references between manifests of one repository: routes to their
- * Gateways and listeners, routes to their backend Services, policies to
+ * Gateways and the listeners that admit them (sectionName, port,
+ * allowedRoutes namespaces and kinds, hostname intersection), routes to their backend Services, policies to
  * their targets, Gateways to their GatewayClass, cross-namespace references
  * to ReferenceGrants. Lookups never leave the route's cluster folder.
  *

@@ -51,6 +51,20 @@
 	"    allowedRoutes: {namespaces: {from: All}}\n"                   \
 	"---\n"
 
+#define HOSTNAME_GW                                                        \
+	"apiVersion: gateway.networking.k8s.io/v1\n"                       \
+	"kind: Gateway\n"                                                  \
+	"metadata: {name: edge, namespace: infra}\n"                       \
+	"spec:\n"                                                          \
+	"  gatewayClassName: amazon-vpc-lattice\n"                         \
+	"  listeners:\n"                                                   \
+	"  - name: web\n"                                                  \
+	"    protocol: HTTP\n"                                             \
+	"    port: 80\n"                                                   \
+	"    hostname: \"*.example.com\"\n"                               \
+	"    allowedRoutes: {namespaces: {from: All}}\n"                   \
+	"---\n"
+
 static const vcase cases[] = {
 	{"parent-not-found",
 	 HTTPROUTE_HEAD "  - name: nope #<\n    namespace: infra\n" RULE_TO_A,
@@ -95,6 +109,15 @@ static const vcase cases[] = {
 	 NAMESPACE_APPS("a") ROUTE_ON("sel") RULE_TO_A,
 	 "refs.parent-not-allowed", TR_SEV_ERROR, "spec.parentRefs[0]",
 	 "namespace apps does not match its allowedRoutes.namespaces.selector",
+	 0},
+	{"parent-not-allowed-hostname",
+	 HOSTNAME_GW HTTPROUTE_HEAD "  - name: edge #<\n    namespace: infra\n"
+	 "  hostnames: [api.other.com]\n" RULE_TO_A,
+	 HOSTNAME_GW HTTPROUTE_HEAD "  - name: edge\n    namespace: infra\n"
+	 "  hostnames: [api.example.com]\n" RULE_TO_A,
+	 "refs.parent-not-allowed", TR_SEV_ERROR, "spec.parentRefs[0]",
+	 "listener web: its hostname *.example.com matches none of the "
+	 "route's hostnames",
 	 0},
 	{"parent-selector-unknown",
 	 HTTPROUTE_HEAD "  - name: net #<\n    namespace: infra\n"
