@@ -464,15 +464,27 @@ static void check_hostnames(const checker *c, const tr_refs_object *route)
 	if (!hosts || hosts->count == 0)
 		return;
 	first = tr_node_str(hosts->u.items[0]);
-	if (hosts->count > 1)
+	if (hosts->count > 1) {
+		tr_buf rest = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
+
+		for (size_t i = 1; i < hosts->count; i++) {
+			const char *h = tr_node_str(hosts->u.items[i]);
+			size_t before = rest.len;
+
+			if ((i > 1 && tr_buf_puts(&rest, ", ") < 0) ||
+			    tr_buf_puts(&rest, h ? h : "?") < 0) {
+				tr_buf_truncate(&rest, before);
+				break;
+			}
+		}
 		report(c, TR_SEV_UNSUPPORTED,
 		       "lattice.unsupported.extra-hostnames", route,
 		       hosts->u.items[1], "spec.hostnames[1]",
 		       "hostnames beyond the first: a VPC Lattice service has "
-		       "one custom domain (%s); the other %zu hostname%s would "
-		       "not be served",
-		       first ? first : "?", hosts->count - 1,
-		       hosts->count == 2 ? "" : "s");
+		       "one custom domain (%s); %s would not be served",
+		       first ? first : "?", tr_buf_cstr(&rest));
+		tr_buf_dispose(&rest);
+	}
 	if (!first)
 		return;
 	len = strlen(first);

@@ -247,6 +247,35 @@ static const tr_refs_object *find_elsewhere(const tr_refs_index *idx,
 	return NULL;
 }
 
+/* "; did you mean <name>?" for the closest name of that kind in the
+ * namespace, when one is a typo away; "" otherwise. Borrowed from buf. */
+static const char *suggest(tr_buf *buf, const tr_refs_index *idx,
+			   int cluster, const char *kind, const char *ns,
+			   const char *name)
+{
+	const size_t cap = 3;
+	size_t best = cap;
+	const tr_refs_object *hit = NULL;
+
+	tr_buf_clear(buf);
+	for (size_t i = 0; i < idx->count; i++) {
+		const tr_refs_object *o = &idx->objects[i];
+		size_t d;
+
+		if (!o->managed || o->cluster != cluster ||
+		    strcmp(o->kind, kind) != 0 || !tr_str_eq(o->namespace_, ns))
+			continue;
+		d = tr_str_distance(o->name, name, cap);
+		if (d < best) {
+			best = d;
+			hit = o;
+		}
+	}
+	if (hit)
+		text(buf, "; did you mean %s?", hit->name);
+	return tr_buf_cstr(buf);
+}
+
 static const tr_refs_object *gateway_class(const tr_refs_index *idx,
 					   const tr_refs_object *gw)
 {
@@ -686,16 +715,25 @@ int tr_refs_route_resolve(tr_refs_route *out, const tr_refs_index *idx,
 				idx, route->cluster, "Gateway",
 				ns ? ns : route->namespace_, name);
 
+			tr_buf hint = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
+
 			report(diag, TR_SEV_ERROR, "refs.parent-not-found",
 			       route, tr_node_get(pref, "name"), path,
-			       "Gateway %s/%s is not in cluster %s%s%s%s",
+			       "Gateway %s/%s is not in cluster %s%s%s%s%s",
 			       ns ? ns : route->namespace_, name,
 			       cluster_name(idx, route->cluster),
 			       far ? " (it is defined for cluster " : "",
 			       far ? cluster_name(idx, far->cluster) : "",
 			       far ? "; a route attaches to Gateways of its "
 				     "own cluster)"
-				   : "");
+				   : "",
+			       far || !diag
+				       ? ""
+				       : suggest(&hint, idx, route->cluster,
+						 "Gateway",
+						 ns ? ns : route->namespace_,
+						 name));
+			tr_buf_dispose(&hint);
 			continue;
 		}
 		out->parents_found++;
@@ -846,15 +884,20 @@ static void check_backend(const tr_refs_index *idx,
 		const tr_refs_object *far =
 			find_elsewhere(idx, route->cluster, kind, ns, name);
 
+		tr_buf hint = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
+
 		report(diag, TR_SEV_ERROR, "refs.backend-not-found", route,
 		       tr_node_get(bref, "name"), path,
-		       "%s %s/%s is not in cluster %s%s%s%s", kind, ns, name,
+		       "%s %s/%s is not in cluster %s%s%s%s%s", kind, ns, name,
 		       cluster_name(idx, route->cluster),
 		       far ? " (it is defined for cluster " : "",
 		       far ? cluster_name(idx, far->cluster) : "",
 		       far ? "; export it there with a ServiceExport and "
 			     "refer to a ServiceImport here)"
-			   : "");
+			   : "",
+		       far ? "" : suggest(&hint, idx, route->cluster, kind, ns,
+					  name));
+		tr_buf_dispose(&hint);
 		return;
 	}
 	if (strcmp(kind, "Service") == 0) {
@@ -1042,6 +1085,7 @@ static void check_target_ref(const tr_refs_index *idx,
 	const char *ns = ns_given ? ns_given : pol->namespace_;
 	const char *group = NULL;
 	tr_buf allowed = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
+	tr_buf hint = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
 	char path[TR_MAX_FIELD_PATH_BYTES];
 	const tr_refs_object *found = NULL;
 	gateway_lookup gl;
@@ -1098,10 +1142,12 @@ static void check_target_ref(const tr_refs_index *idx,
 	if (!found)
 		report(diag, TR_SEV_ERROR, "refs.target-not-found", pol,
 		       tr_node_get(tref, "name"), path,
-		       "%s %s/%s is not in cluster %s", kind, ns, name,
-		       cluster_name(idx, pol->cluster));
+		       "%s %s/%s is not in cluster %s%s", kind, ns, name,
+		       cluster_name(idx, pol->cluster),
+		       suggest(&hint, idx, pol->cluster, kind, ns, name));
 done:
 	tr_buf_dispose(&allowed);
+	tr_buf_dispose(&hint);
 }
 
 static void check_policy(const tr_refs_index *idx, const tr_refs_object *pol,
