@@ -214,6 +214,7 @@ static const char *cert_arn_problem(const char *arn)
 static void check_gateway(const checker *c, const tr_refs_object *gw)
 {
 	const tr_node *ls = get_seq(spec_of(gw), "listeners");
+	const tr_node *addrs;
 	const char *why;
 	char path[TR_MAX_FIELD_PATH_BYTES];
 
@@ -226,6 +227,14 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 		       "which Lattice refuses: %s (3-63 characters, lower-case "
 		       "letters, digits and single '-' inside)",
 		       gw->name, gw->name, why);
+	addrs = get_seq(spec_of(gw), "addresses");
+	if (addrs && addrs->count)
+		report(c, TR_SEV_UNSUPPORTED,
+		       "lattice.unsupported.gateway-addresses", gw,
+		       addrs->u.items[0], "spec.addresses",
+		       "Gateway addresses: a VPC Lattice service network has no "
+		       "addresses of its own; Lattice gives each service a DNS "
+		       "name");
 	for (size_t i = 0; ls && i < ls->count; i++) {
 		const tr_node *l = ls->u.items[i];
 		const char *proto = get_str_or(l, "protocol", "");

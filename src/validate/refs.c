@@ -1056,23 +1056,82 @@ typedef struct policy_target {
 typedef struct policy_rule {
 	const char *kind;
 	bool cross_namespace; /* the controller reads targetRef.namespace */
+	bool exclusive;       /* one policy of this kind per target */
 	policy_target targets[3];
 } policy_rule;
 
+/* Access logs may have one subscription per destination type, so several
+ * AccessLogPolicies per target are fine; the others hold one setting. */
 static const policy_rule policy_rules[] = {
-	{"TargetGroupPolicy", false,
+	{"TargetGroupPolicy", false, true,
 	 {{"", "Service"}, {TR_REFS_AWS_GROUP, "ServiceExport"}, {0, 0}}},
-	{"VpcAssociationPolicy", false,
+	{"VpcAssociationPolicy", false, true,
 	 {{TR_REFS_GATEWAY_GROUP, "Gateway"}, {0, 0}, {0, 0}}},
-	{"IAMAuthPolicy", true,
+	{"IAMAuthPolicy", true, true,
 	 {{TR_REFS_GATEWAY_GROUP, "Gateway"},
 	  {TR_REFS_GATEWAY_GROUP, "HTTPRoute"},
 	  {TR_REFS_GATEWAY_GROUP, "GRPCRoute"}}},
-	{"AccessLogPolicy", false,
+	{"AccessLogPolicy", false, false,
 	 {{TR_REFS_GATEWAY_GROUP, "Gateway"},
 	  {TR_REFS_GATEWAY_GROUP, "HTTPRoute"},
 	  {TR_REFS_GATEWAY_GROUP, "GRPCRoute"}}},
 };
+
+/* The object a policy's spec.targetRef names, without reporting. */
+static const tr_refs_object *policy_target_of(const tr_refs_index *idx,
+					      const tr_refs_object *pol)
+{
+	const tr_node *tref = tr_node_get(spec_of(pol), "targetRef");
+	const char *kind = tr_node_get_str(tref, "kind");
+	const char *name = tr_node_get_str(tref, "name");
+	const char *ns_given = tr_node_get_str(tref, "namespace");
+	const char *ns = ns_given ? ns_given : pol->namespace_;
+	gateway_lookup gl;
+
+	if (!kind || !name)
+		return NULL;
+	if (strcmp(kind, "Gateway") != 0)
+		return tr_refs_find(idx, NULL, pol->cluster, kind, ns, name);
+	find_gateway(&gl, idx, pol->cluster, ns, ns_given != NULL, name);
+	return gl.first;
+}
+
+static bool same_identity(const tr_refs_object *a, const tr_refs_object *b)
+{
+	return a->cluster == b->cluster && strcmp(a->kind, b->kind) == 0 &&
+	       tr_str_eq(a->namespace_, b->namespace_) &&
+	       strcmp(a->name, b->name) == 0;
+}
+
+/* Two policies of one kind on one target: the AWS controller applies the
+ * oldest and marks the other Conflicted; a repository has no creation
+ * order, so the outcome would depend on apply order. */
+static void check_policy_conflict(const tr_refs_index *idx,
+				  const tr_refs_object *pol,
+				  const tr_refs_object *target,
+				  const tr_node *at, const char *path,
+				  tr_diag *diag)
+{
+	for (const tr_refs_object *p = idx->objects; p < pol; p++) {
+		const tr_refs_object *t;
+
+		if (!p->managed || p->cluster != pol->cluster ||
+		    strcmp(p->kind, pol->kind) != 0 || same_identity(p, pol))
+			continue;
+		t = policy_target_of(idx, p);
+		if (!t || !same_identity(t, target))
+			continue;
+		report(diag, TR_SEV_ERROR, "refs.policy-conflict", pol, at, path,
+		       "%s %s/%s targets %s %s/%s, like %s %s/%s (%s:%u); the "
+		       "AWS controller applies only the older one, and a "
+		       "repository has no creation order: merge them",
+		       pol->kind, pol->namespace_, pol->name, target->kind,
+		       target->namespace_, target->name, p->kind,
+		       p->namespace_, p->name, p->doc->file,
+		       p->doc->root->line);
+		return;
+	}
+}
 
 static void check_target_ref(const tr_refs_index *idx,
 			     const tr_refs_object *pol, const policy_rule *rule,
@@ -1145,6 +1204,9 @@ static void check_target_ref(const tr_refs_index *idx,
 		       "%s %s/%s is not in cluster %s%s", kind, ns, name,
 		       cluster_name(idx, pol->cluster),
 		       suggest(&hint, idx, pol->cluster, kind, ns, name));
+	else if (rule->exclusive)
+		check_policy_conflict(idx, pol, found, tr_node_get(tref, "name"),
+				      path, diag);
 done:
 	tr_buf_dispose(&allowed);
 	tr_buf_dispose(&hint);

@@ -210,6 +210,31 @@ static const vcase cases[] = {
 	 "---\n" ROUTE RULE_TO_A,
 	 "refs.target-not-found", TR_SEV_ERROR, "spec.targetRef.name",
 	 "HTTPRoute apps/r2 is not in cluster default", 0},
+	{"policy-conflict",
+	 POLICY("TargetGroupPolicy", "apps")
+	 "    group: \"\"\n    kind: Service\n    name: svc-a\n"
+	 "  protocol: HTTP\n"
+	 "---\n"
+	 "apiVersion: application-networking.k8s.aws/v1alpha1\n"
+	 "kind: TargetGroupPolicy\n"
+	 "metadata: {name: p2, namespace: apps}\n"
+	 "spec:\n  targetRef:\n"
+	 "    group: \"\"\n    kind: Service\n    name: svc-a #<\n"
+	 "  protocol: HTTPS\n",
+	 POLICY("TargetGroupPolicy", "apps")
+	 "    group: \"\"\n    kind: Service\n    name: svc-a\n"
+	 "  protocol: HTTP\n"
+	 "---\n"
+	 "apiVersion: application-networking.k8s.aws/v1alpha1\n"
+	 "kind: TargetGroupPolicy\n"
+	 "metadata: {name: p2, namespace: apps}\n"
+	 "spec:\n  targetRef:\n"
+	 "    group: \"\"\n    kind: Service\n    name: svc-b\n"
+	 "  protocol: HTTPS\n",
+	 "refs.policy-conflict", TR_SEV_ERROR, "spec.targetRef.name",
+	 "TargetGroupPolicy apps/p2 targets Service apps/svc-a, like "
+	 "TargetGroupPolicy apps/p (clusters/a/case.yaml:1)",
+	 0},
 	{"target-kind",
 	 POLICY("TargetGroupPolicy", "infra")
 	 "    group: gateway.networking.k8s.io\n    kind: Gateway #<\n"
