@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "util/str.h"
+#include "validate/lattice.h"
+#include "validate/refs.h"
 
 typedef struct managed_kind {
 	const char *group; /* API group; "" for the core group */
@@ -44,6 +46,9 @@ bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
 int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 		     const tr_validate_options *opts, tr_diag *diag)
 {
+	tr_refs_index idx;
+	int rc;
+
 	(void)opts;
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < repo->set.count; i++) {
@@ -62,5 +67,12 @@ int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 		}
 		out->documents++;
 	}
-	return 0;
+	/* Across documents: references first, then what Lattice can hold. */
+	rc = tr_refs_index_build(&idx, repo);
+	if (rc == 0)
+		rc = tr_refs_check(&idx, diag);
+	if (rc == 0)
+		rc = tr_lattice_check(&idx, diag);
+	tr_refs_index_dispose(&idx);
+	return rc;
 }
