@@ -1,0 +1,1225 @@
+#include "aws/client.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <openssl/rand.h>
+
+#include "aws/internal.h"
+#include "aws/sigv4.h"
+#include "aws/xml.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+#include "util/str.h"
+
+#define METADATA_HANDLE TR_AWS_SERVICE_COUNT
+#define RETRY_COST 5
+#define TIMEOUT_RETRY_COST 10
+#define NO_RETRY_INCREMENT 1
+
+struct tr_aws_client {
+	tr_aws_config cfg;
+	char *user_agent;
+	const tr_aws_runtime *rt;
+	char *region;
+	char *profile_name;
+	tr_aws_profiles profiles;
+	CURL *handles[TR_AWS_SERVICE_COUNT + 1];
+	int64_t next_slot_ms[TR_AWS_SERVICE_COUNT];
+	unsigned quota;
+	unsigned quota_max;
+	tr_aws_creds *creds;
+	tr_redactor redactor;
+	tr_aws_stats stats;
+};
+
+/* What leaves the program: one HTTP request, already built and signed. */
+typedef struct wire {
+	const tr_aws_op *op;
+	const char *service_name;
+	const char *method;
+	const char *url;
+	const char *path; /* for the refusal report */
+	struct curl_slist *headers;
+	const char *body;
+	size_t body_len;
+	long timeout_ms;
+	long connect_timeout_ms;
+	bool no_proxy;
+	int handle;
+} wire;
+
+typedef struct reply {
+	tr_buf *body;
+	bool too_large;
+	char request_id[128];
+	char error_type[256];
+	char retry_after[32];
+} reply;
+
+/* ---- runtime --------------------------------------------------------- */
+
+const char *tr_aws_client_env(const tr_aws_client *c, const char *name)
+{
+	const char *v;
+
+	if (!c->rt->getenv)
+		return NULL;
+	v = c->rt->getenv(c->rt->ctx, name);
+	return v && *v ? v : NULL;
+}
+
+int64_t tr_aws_client_now(const tr_aws_client *c)
+{
+	struct timespec ts;
+
+	if (c->rt->now_ms)
+		return c->rt->now_ms(c->rt->ctx);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(const tr_aws_client *c, int64_t ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	if (c->rt->sleep_ms) {
+		c->rt->sleep_ms(c->rt->ctx, ms);
+		return;
+	}
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* Uniform in [0, 1). */
+static double random_unit(const tr_aws_client *c)
+{
+	uint64_t r = 0;
+
+	if (c->rt->random)
+		r = c->rt->random(c->rt->ctx);
+	else if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
+		r = 0;
+	return (double)(r >> 11) / (double)(UINT64_C(1) << 53);
+}
+
+static void log_line(tr_aws_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void log_line(tr_aws_client *c, const char *fmt, ...)
+{
+	tr_buf line = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+	va_list ap;
+	int error;
+
+	if (!c->rt->log)
+		return;
+	va_start(ap, fmt);
+	error = tr_buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	if (error == 0 && tr_redactor_scrub(&c->redactor, &line) == 0)
+		c->rt->log(c->rt->ctx, tr_buf_cstr(&line));
+	tr_buf_dispose(&line);
+}
+
+void tr_aws_client_add_secret(tr_aws_client *c, const char *secret)
+{
+	tr_redactor_add(&c->redactor, secret);
+}
+
+const tr_redactor *tr_aws_client_redactor(const tr_aws_client *c)
+{
+	return &c->redactor;
+}
+
+const tr_aws_profiles *tr_aws_client_profiles(const tr_aws_client *c)
+{
+	return &c->profiles;
+}
+
+const char *tr_aws_client_profile_name(const tr_aws_client *c)
+{
+	return c->profile_name;
+}
+
+const char *tr_aws_client_region(const tr_aws_client *c)
+{
+	return c->region;
+}
+
+void tr_aws_client_stats(const tr_aws_client *c, tr_aws_stats *out)
+{
+	*out = c->stats;
+	out->retry_quota_left = c->quota;
+}
+
+/* ---- responses and errors -------------------------------------------- */
+
+void tr_aws_response_init(tr_aws_response *r)
+{
+	r->status = 0;
+	tr_buf_init(&r->body, TR_AWS_MAX_RESPONSE_BYTES);
+	r->request_id[0] = '\0';
+	r->attempts = 0;
+}
+
+void tr_aws_response_dispose(tr_aws_response *r)
+{
+	tr_buf_dispose(&r->body);
+	r->status = 0;
+	r->request_id[0] = '\0';
+}
+
+static void set_error(tr_aws_client *c, tr_aws_error *err,
+		      tr_aws_error_kind kind, int rc, const char *msg)
+{
+	tr_buf m = TR_BUF_INIT(TR_AWS_MAX_ERROR_TEXT_BYTES);
+
+	err->kind = kind;
+	err->rc = rc;
+	if (tr_buf_puts(&m, msg) < 0)
+		tr_buf_truncate(&m, 0);
+	(void)tr_redactor_scrub(&c->redactor, &m);
+	tr_aws_error_set_message(err, m.ptr, m.len);
+	tr_buf_dispose(&m);
+}
+
+/* Replies can echo what we sent (a rejected token, say): scrub them. */
+static void scrub_error(tr_aws_client *c, tr_aws_error *err)
+{
+	tr_buf m = TR_BUF_INIT(TR_AWS_MAX_ERROR_TEXT_BYTES);
+
+	if (!err->message)
+		return;
+	if (tr_buf_puts(&m, err->message) == 0 &&
+	    tr_redactor_scrub(&c->redactor, &m) == 0)
+		tr_aws_error_set_message(err, m.ptr, m.len);
+	tr_buf_dispose(&m);
+}
+
+/* ---- region, profile, endpoints ---------------------------------------- */
+
+static char *path_in_home(const tr_aws_client *c, const char *env,
+			  const char *rel)
+{
+	const char *v = tr_aws_client_env(c, env);
+	const char *home = tr_aws_client_env(c, "HOME");
+	tr_buf b = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+	if (v)
+		return tr_strdup(v);
+	if (!home || tr_buf_printf(&b, "%s/%s", home, rel) < 0) {
+		tr_buf_dispose(&b);
+		return NULL;
+	}
+	return tr_buf_detach(&b);
+}
+
+int tr_aws_client_new(tr_aws_client **out, const tr_aws_config *cfg,
+		      const tr_aws_runtime *rt)
+{
+	static const tr_aws_runtime empty_rt = {0};
+	tr_aws_client *c = tr_calloc(1, sizeof(*c));
+	char *cred_path = NULL, *conf_path = NULL;
+	const char *v;
+	int error = 0;
+
+	*out = NULL;
+	xmlInitParser();
+	c->rt = rt ? rt : &empty_rt;
+	if (cfg)
+		c->cfg = *cfg;
+	c->cfg.region = NULL;
+	c->user_agent = tr_strdup(cfg && cfg->user_agent ? cfg->user_agent
+							 : "trellis");
+	if (c->cfg.max_attempts == 0)
+		c->cfg.max_attempts = 3;
+	if (c->cfg.max_attempts > TR_AWS_MAX_ATTEMPTS)
+		c->cfg.max_attempts = TR_AWS_MAX_ATTEMPTS;
+	if (c->cfg.timeout_ms <= 0)
+		c->cfg.timeout_ms = 30000;
+	if (c->cfg.connect_timeout_ms <= 0)
+		c->cfg.connect_timeout_ms = 5000;
+	if (c->cfg.metadata_timeout_ms <= 0)
+		c->cfg.metadata_timeout_ms = 1000;
+	c->quota = c->quota_max = c->cfg.retry_quota ? c->cfg.retry_quota : 500;
+	for (int s = 0; s < TR_AWS_SERVICE_COUNT; s++)
+		if (c->cfg.rate_per_sec[s] == 0)
+			c->cfg.rate_per_sec[s] =
+				tr_aws_service_get((tr_aws_service)s)->default_rate;
+	tr_redactor_init(&c->redactor);
+	tr_aws_profiles_init(&c->profiles);
+
+	v = tr_aws_client_env(c, "AWS_PROFILE");
+	if (!v)
+		v = tr_aws_client_env(c, "AWS_DEFAULT_PROFILE");
+	c->profile_name = tr_strdup(v ? v : "default");
+	cred_path = path_in_home(c, "AWS_SHARED_CREDENTIALS_FILE",
+				 ".aws/credentials");
+	conf_path = path_in_home(c, "AWS_CONFIG_FILE", ".aws/config");
+	if ((error = tr_aws_profiles_load(&c->profiles, cred_path,
+					  conf_path)) < 0)
+		goto done;
+
+	v = tr_aws_client_env(c, "AWS_REGION");
+	if (!v)
+		v = tr_aws_client_env(c, "AWS_DEFAULT_REGION");
+	if (!v)
+		v = tr_aws_profiles_get(&c->profiles, c->profile_name, "region");
+	if (!v && cfg && cfg->region && *cfg->region)
+		v = cfg->region;
+	c->region = v ? tr_strdup(v) : NULL;
+
+	tr_aws_creds_new(&c->creds, c);
+	*out = c;
+	c = NULL;
+done:
+	tr_free(cred_path);
+	tr_free(conf_path);
+	tr_aws_client_free(c);
+	return error;
+}
+
+void tr_aws_client_free(tr_aws_client *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i <= TR_AWS_SERVICE_COUNT; i++)
+		if (c->handles[i])
+			curl_easy_cleanup(c->handles[i]);
+	tr_aws_creds_free(c->creds);
+	tr_aws_profiles_dispose(&c->profiles);
+	tr_redactor_dispose(&c->redactor);
+	tr_free(c->region);
+	tr_free(c->profile_name);
+	tr_free(c->user_agent);
+	tr_free(c);
+}
+
+static bool url_ok(const char *url)
+{
+	return tr_str_has_prefix(url, "https://") ||
+	       tr_str_has_prefix(url, "http://");
+}
+
+int tr_aws_client_endpoint(const tr_aws_client *c, tr_aws_service service,
+			   tr_buf *url, const char **signing_region)
+{
+	const tr_aws_service_info *s = tr_aws_service_get(service);
+	char env[64];
+	const char *override, *region = c->region;
+	bool global = false;
+	int error;
+
+	if (!s)
+		return TR_EINVALID;
+	snprintf(env, sizeof(env), "AWS_ENDPOINT_URL_%s", s->endpoint_env);
+	override = tr_aws_client_env(c, env);
+	if (!override)
+		override = tr_aws_client_env(c, "AWS_ENDPOINT_URL");
+	if (s->global_host)
+		global = true;
+	if (service == TR_AWS_STS &&
+	    (!region || tr_str_eq(tr_aws_client_env(c, "AWS_STS_REGIONAL_ENDPOINTS"),
+				  "legacy")))
+		global = true;
+	if (!global && !region)
+		return TR_EINVALID;
+	*signing_region = global ? "us-east-1" : region;
+	if (override) {
+		size_t n = strlen(override);
+		if (!url_ok(override))
+			return TR_EINVALID;
+		while (n && override[n - 1] == '/')
+			n--;
+		return tr_buf_put(url, override, n);
+	}
+	if (global)
+		error = tr_buf_printf(url, "https://%s",
+				      s->global_host ? s->global_host
+						     : "sts.amazonaws.com");
+	else
+		error = tr_buf_printf(url, "https://%s.%s.%s", s->host_prefix,
+				      region,
+				      tr_str_has_prefix(region, "cn-")
+					      ? "amazonaws.com.cn"
+					      : "amazonaws.com");
+	return error;
+}
+
+/* Splits "scheme://authority/base" into the authority (the Host header)
+ * and the base path (prefixed to every request path). */
+static int split_base(const char *base, tr_buf *authority, tr_buf *prefix)
+{
+	const char *a = strstr(base, "://") + 3;
+	size_t n = strcspn(a, "/?#");
+	const char *at = memchr(a, '@', n);
+	int error;
+
+	if (at) { /* userinfo never goes into Host */
+		n -= (size_t)(at + 1 - a);
+		a = at + 1;
+	}
+	if (n == 0)
+		return TR_EINVALID;
+	if ((error = tr_buf_put(authority, a, n)) < 0)
+		return error;
+	return tr_buf_put(prefix, a + n, strcspn(a + n, "?#"));
+}
+
+/* ---- building requests ------------------------------------------------- */
+
+static int encode(tr_buf *out, const char *s, bool keep_slash)
+{
+	return tr_sigv4_uri_encode(out, s, strlen(s), keep_slash);
+}
+
+static int expand_path(tr_buf *out, const tr_aws_op *op,
+		       const tr_aws_call *call)
+{
+	const char *p = op->path;
+	size_t label = 0;
+	int error = 0;
+
+	while (*p && error == 0) {
+		const char *open = strchr(p, '{');
+		const char *close;
+		const char *value;
+		bool greedy;
+
+		if (!open)
+			return tr_buf_puts(out, p);
+		if ((error = tr_buf_put(out, p, (size_t)(open - p))) < 0)
+			break;
+		close = strchr(open, '}');
+		if (!close || label >= call->label_count ||
+		    !call->labels[label] || !*call->labels[label])
+			return TR_EINVALID;
+		greedy = close[-1] == '+';
+		value = call->labels[label++];
+		/* Route 53 hands back "/hostedzone/Z123" and "/change/C1";
+		 * the SDKs keep what follows the last '/'. */
+		if (op->service == TR_AWS_ROUTE53 && strrchr(value, '/'))
+			value = strrchr(value, '/') + 1;
+		if (!*value)
+			return TR_EINVALID;
+		error = encode(out, value, greedy);
+		p = close + 1;
+	}
+	if (error == 0 && label != call->label_count)
+		error = TR_EINVALID;
+	return error;
+}
+
+static int form_pairs(tr_buf *out, const tr_aws_param *params, size_t n)
+{
+	int error = 0;
+
+	for (size_t i = 0; i < n && error == 0; i++) {
+		if (!params[i].name || !params[i].value)
+			return TR_EINVALID;
+		if (out->len)
+			error = tr_buf_putc(out, '&');
+		if (error == 0)
+			error = encode(out, params[i].name, false);
+		if (error == 0)
+			error = tr_buf_putc(out, '=');
+		if (error == 0)
+			error = encode(out, params[i].value, false);
+	}
+	return error;
+}
+
+typedef struct built {
+	tr_buf path;
+	tr_buf query;
+	tr_buf body;
+	const char *content_type;
+	char target[160];
+} built;
+
+static void built_init(built *b)
+{
+	tr_buf_init(&b->path, TR_AWS_MAX_URL_BYTES);
+	tr_buf_init(&b->query, TR_AWS_MAX_URL_BYTES);
+	tr_buf_init(&b->body, TR_AWS_MAX_REQUEST_BYTES);
+	b->content_type = NULL;
+	b->target[0] = '\0';
+}
+
+static void built_dispose(built *b)
+{
+	tr_buf_dispose(&b->path);
+	tr_buf_dispose(&b->query);
+	tr_buf_dispose(&b->body);
+}
+
+static int build_request(built *b, const tr_aws_service_info *s,
+			 const tr_aws_op *op, const tr_aws_call *call)
+{
+	int error = 0;
+
+	if (call->param_count && !call->params)
+		return TR_EINVALID;
+	if (call->body_len > TR_AWS_MAX_REQUEST_BYTES)
+		return TR_ETOOLARGE;
+	switch (s->protocol) {
+	case TR_AWS_REST_JSON:
+	case TR_AWS_REST_XML:
+		if ((error = expand_path(&b->path, op, call)) < 0 ||
+		    (error = form_pairs(&b->query, call->params,
+					call->param_count)) < 0)
+			break;
+		if (call->body && call->body_len) {
+			error = tr_buf_put(&b->body, call->body, call->body_len);
+			b->content_type = s->protocol == TR_AWS_REST_JSON
+						  ? "application/json"
+						  : "application/xml";
+		}
+		break;
+	case TR_AWS_JSON_1_1:
+		error = tr_buf_puts(&b->path, "/");
+		if (error == 0)
+			error = call->body && call->body_len
+					? tr_buf_put(&b->body, call->body,
+						     call->body_len)
+					: tr_buf_puts(&b->body, "{}");
+		b->content_type = "application/x-amz-json-1.1";
+		snprintf(b->target, sizeof(b->target), "%s.%s",
+			 s->target_prefix, op->name);
+		break;
+	case TR_AWS_QUERY:
+		error = tr_buf_puts(&b->path, "/");
+		if (error == 0)
+			error = tr_buf_printf(&b->body, "Action=%s&Version=%s",
+					      op->name, s->api_version);
+		if (error == 0)
+			error = form_pairs(&b->body, call->params,
+					   call->param_count);
+		b->content_type =
+			"application/x-www-form-urlencoded; charset=utf-8";
+		break;
+	}
+	return error;
+}
+
+/* ---- the gate and the wire ---------------------------------------------- */
+
+/* The dry-run gate. Every request passes here right before it is sent;
+ * the decision comes from the operation table only. */
+static int gate(tr_aws_client *c, const tr_aws_op *op, const char *service,
+		const char *method, const char *path, tr_aws_error *err)
+{
+	if (op && !(op->mutating && c->cfg.dry_run))
+		return 0;
+	c->stats.refused++;
+	err->service = service;
+	err->operation = op ? op->name : "unknown";
+	set_error(c, err, TR_AWS_ERR_REFUSED, TR_EREFUSED,
+		  op ? "dry-run: mutating operation not sent"
+		     : "operation not in the table");
+	if (c->rt->refused)
+		c->rt->refused(c->rt->ctx, service, err->operation, method,
+			       path ? path : "");
+	log_line(c, "aws: %s %s %s refused (dry-run)", method, service,
+		 err->operation);
+	return TR_EREFUSED;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	reply *r = ud;
+	size_t len = size * n;
+
+	if (tr_buf_put(r->body, data, len) < 0) {
+		r->too_large = true;
+		return 0;
+	}
+	return len;
+}
+
+static void header_value(char *dst, size_t cap, const char *v, size_t len)
+{
+	while (len && (*v == ' ' || *v == '\t')) {
+		v++;
+		len--;
+	}
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' ||
+		       v[len - 1] == ' '))
+		len--;
+	if (len >= cap)
+		len = cap - 1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	reply *r = ud;
+	size_t len = size * n;
+	const char *colon = memchr(data, ':', len);
+	size_t name_len;
+
+	if (!colon)
+		return len;
+	name_len = (size_t)(colon - data);
+#define IS(h) (name_len == sizeof(h) - 1 && strncasecmp(data, h, name_len) == 0)
+	if (IS("x-amzn-requestid") || IS("x-amz-request-id"))
+		header_value(r->request_id, sizeof(r->request_id), colon + 1,
+			     len - name_len - 1);
+	else if (IS("x-amzn-errortype"))
+		header_value(r->error_type, sizeof(r->error_type), colon + 1,
+			     len - name_len - 1);
+	else if (IS("retry-after"))
+		header_value(r->retry_after, sizeof(r->retry_after), colon + 1,
+			     len - name_len - 1);
+#undef IS
+	return len;
+}
+
+static CURL *handle(tr_aws_client *c, int idx)
+{
+	if (!c->handles[idx])
+		c->handles[idx] = curl_easy_init();
+	else
+		curl_easy_reset(c->handles[idx]); /* keeps its connections */
+	return c->handles[idx];
+}
+
+/* The one place that sends anything. */
+static int send_request(tr_aws_client *c, const wire *w, reply *r,
+			long *status, tr_aws_error *err)
+{
+	const char *ca = tr_aws_client_env(c, "AWS_CA_BUNDLE");
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode cc;
+	CURL *h;
+	int error;
+
+	if ((error = gate(c, w->op, w->service_name, w->method, w->path,
+			  err)) < 0)
+		return error;
+	h = handle(c, w->handle);
+	if (!h) {
+		set_error(c, err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+			  "cannot create a connection handle");
+		return TR_EIO;
+	}
+	errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, w->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
+	if (w->no_proxy)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, w->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, w->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, w->headers);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+			 (curl_off_t)TR_AWS_MAX_RESPONSE_BYTES);
+	if (strcmp(w->method, "GET") == 0 && !w->body_len) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)w->body_len);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+				 w->body ? w->body : "");
+		if (strcmp(w->method, "POST") != 0)
+			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, w->method);
+	}
+	c->stats.requests++;
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		tr_buf m = TR_BUF_INIT(TR_AWS_MAX_ERROR_TEXT_BYTES);
+		bool large = r->too_large || cc == CURLE_FILESIZE_EXCEEDED;
+
+		/* A message past the cap is simply cut short. */
+		if (tr_buf_printf(&m, "%s", curl_easy_strerror(cc)) == 0 &&
+		    errbuf[0] && tr_buf_printf(&m, " (%s)", errbuf) < 0)
+			tr_buf_truncate(&m, m.len);
+		set_error(c, err, large ? TR_AWS_ERR_CLIENT : TR_AWS_ERR_TRANSPORT,
+			  large ? TR_ETOOLARGE : TR_EIO, tr_buf_cstr(&m));
+		tr_buf_dispose(&m);
+		err->retryable = !large;
+		*status = cc == CURLE_OPERATION_TIMEDOUT ? -2 : -1;
+		return err->rc;
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	return 0;
+}
+
+/* ---- calls ---------------------------------------------------------------- */
+
+static struct curl_slist *add_header(struct curl_slist *l, int *error,
+				     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static struct curl_slist *add_header(struct curl_slist *l, int *error,
+				     const char *fmt, ...)
+{
+	tr_buf line = TR_BUF_INIT(TR_AWS_MAX_HEADER_BYTES);
+	struct curl_slist *n = NULL;
+	va_list ap;
+
+	if (*error)
+		return l;
+	va_start(ap, fmt);
+	*error = tr_buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	if (*error == 0) {
+		n = curl_slist_append(l, tr_buf_cstr(&line));
+		if (!n)
+			*error = TR_ERROR;
+	}
+	tr_buf_dispose(&line);
+	return n ? n : l;
+}
+
+static void wait_for_rate(tr_aws_client *c, tr_aws_service s)
+{
+	unsigned rate = c->cfg.rate_per_sec[s];
+	int64_t now, interval;
+
+	if (!rate)
+		return;
+	interval = 1000 / rate;
+	now = tr_aws_client_now(c);
+	if (now < c->next_slot_ms[s]) {
+		pause_ms(c, c->next_slot_ms[s] - now);
+		now = c->next_slot_ms[s];
+	}
+	c->next_slot_ms[s] = now + interval;
+}
+
+static int64_t backoff_ms(tr_aws_client *c, unsigned attempt,
+			  const tr_aws_error *err)
+{
+	/* Standard mode: random(0,1) * min(2^(attempt-1) s, 20 s). */
+	int64_t base = (int64_t)1000 << (attempt - 1 < 20 ? attempt - 1 : 20);
+	int64_t delay;
+
+	if (base > TR_AWS_MAX_BACKOFF_MS)
+		base = TR_AWS_MAX_BACKOFF_MS;
+	delay = (int64_t)(random_unit(c) * (double)base);
+	if (err->retry_after_ms >= 0) {
+		int64_t ra = err->retry_after_ms;
+		if (ra > TR_AWS_MAX_RETRY_AFTER_MS)
+			ra = TR_AWS_MAX_RETRY_AFTER_MS;
+		if (ra > delay)
+			delay = ra;
+	}
+	return delay;
+}
+
+static int64_t parse_retry_after(const char *v)
+{
+	int64_t secs;
+
+	if (!v[0] || tr_str_to_i64(&secs, v, 0, 86400) < 0)
+		return -1;
+	return secs * 1000;
+}
+
+static int call_impl(tr_aws_client *c, tr_aws_response *out,
+		     const tr_aws_call *call, const tr_aws_credentials *as,
+		     bool use_as, tr_aws_error *err)
+{
+	const tr_aws_service_info *s = tr_aws_service_get(call->service);
+	const tr_aws_op *op = s ? tr_aws_op_find(call->service, call->operation)
+				: NULL;
+	tr_buf base = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
+	tr_buf authority = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
+	tr_buf prefix = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
+	tr_buf full_path = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
+	tr_buf url = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
+	const char *signing_region = NULL;
+	built b;
+	int error = 0;
+
+	built_init(&b);
+	tr_aws_error_dispose(err);
+	tr_buf_clear(&out->body);
+	out->status = 0;
+	out->request_id[0] = '\0';
+	out->attempts = 0;
+	err->service = s ? s->name : "aws";
+	err->operation = op ? op->name : call->operation;
+	/* Refuse before anything else (credentials lookups included). */
+	if ((error = gate(c, op, err->service, op ? op->method : "?",
+			  op ? op->path : NULL, err)) < 0)
+		goto done;
+	if ((error = build_request(&b, s, op, call)) < 0) {
+		set_error(c, err, TR_AWS_ERR_CLIENT, error,
+			  error == TR_ETOOLARGE ? "request too large"
+						: "bad call: labels or parameters do not match the operation");
+		goto done;
+	}
+	if ((error = tr_aws_client_endpoint(c, call->service, &base,
+					    &signing_region)) < 0 ||
+	    (error = split_base(tr_buf_cstr(&base), &authority, &prefix)) < 0) {
+		set_error(c, err, TR_AWS_ERR_CLIENT, error,
+			  c->region ? "bad endpoint URL"
+				    : "no region: set AWS_REGION or region in trellis.yaml");
+		goto done;
+	}
+	if ((error = tr_buf_printf(&full_path, "%s%s", tr_buf_cstr(&prefix),
+				   tr_buf_cstr(&b.path))) < 0 ||
+	    (error = tr_buf_printf(&url, "%s%s%s%s", tr_buf_cstr(&base),
+				   tr_buf_cstr(&b.path), b.query.len ? "?" : "",
+				   tr_buf_cstr(&b.query))) < 0) {
+		set_error(c, err, TR_AWS_ERR_CLIENT, error, "URL too long");
+		goto done;
+	}
+
+	for (unsigned attempt = 1;; attempt++) {
+		const tr_aws_credentials *creds = NULL;
+		tr_sigv4_result sig;
+		struct curl_slist *hdrs = NULL;
+		reply r = {&out->body, false, "", "", ""};
+		long status = 0;
+		int64_t t0;
+		int herr = 0;
+		wire w;
+
+		tr_buf_clear(&out->body);
+		/* Each attempt's error stands alone. */
+		tr_aws_error_dispose(err);
+		err->service = s->name;
+		err->operation = op->name;
+		err->attempts = attempt;
+		out->attempts = attempt;
+		tr_sigv4_result_init(&sig);
+		if (!op->unsigned_call) {
+			if (use_as)
+				creds = as;
+			else if ((error = tr_aws_creds_get(c->creds, &creds,
+							   err)) < 0) {
+				tr_sigv4_result_dispose(&sig);
+				goto done;
+			}
+			if (!creds) {
+				set_error(c, err, TR_AWS_ERR_CREDENTIALS,
+					  TR_EAUTH, "no credentials");
+				error = TR_EAUTH;
+				tr_sigv4_result_dispose(&sig);
+				goto done;
+			}
+		}
+		wait_for_rate(c, call->service);
+		if (creds) {
+			tr_sigv4_header sh[3];
+			size_t n = 0;
+			tr_sigv4_params p = {0};
+			tr_sigv4_request rq;
+
+			sh[n++] = (tr_sigv4_header){"host", tr_buf_cstr(&authority)};
+			if (b.content_type)
+				sh[n++] = (tr_sigv4_header){"content-type", b.content_type};
+			if (b.target[0])
+				sh[n++] = (tr_sigv4_header){"x-amz-target", b.target};
+			rq = (tr_sigv4_request){op->method, tr_buf_cstr(&full_path),
+						tr_buf_cstr(&b.query), sh, n,
+						b.body.ptr, b.body.len};
+			p.access_key_id = creds->access_key_id;
+			p.secret_access_key = creds->secret_access_key;
+			p.session_token = creds->session_token;
+			p.region = signing_region;
+			p.service = s->signing_name;
+			p.time = tr_aws_client_now(c) / 1000;
+			if ((error = tr_sigv4_sign(&sig, &rq, &p)) < 0) {
+				set_error(c, err, TR_AWS_ERR_CLIENT, error,
+					  "cannot sign the request");
+				tr_sigv4_result_dispose(&sig);
+				goto done;
+			}
+			hdrs = add_header(hdrs, &herr, "X-Amz-Date: %s", sig.amz_date);
+			if (creds->session_token)
+				hdrs = add_header(hdrs, &herr, "X-Amz-Security-Token: %s",
+						  creds->session_token);
+			hdrs = add_header(hdrs, &herr, "Authorization: %s",
+					  tr_buf_cstr(&sig.authorization));
+		}
+		hdrs = add_header(hdrs, &herr, "Host: %s", tr_buf_cstr(&authority));
+		if (b.content_type)
+			hdrs = add_header(hdrs, &herr, "Content-Type: %s", b.content_type);
+		else
+			hdrs = add_header(hdrs, &herr, "Content-Type:");
+		if (b.target[0])
+			hdrs = add_header(hdrs, &herr, "X-Amz-Target: %s", b.target);
+		hdrs = add_header(hdrs, &herr, "Expect:");
+		tr_sigv4_result_dispose(&sig);
+		if (herr) {
+			curl_slist_free_all(hdrs);
+			error = herr;
+			set_error(c, err, TR_AWS_ERR_CLIENT, error, "header too large");
+			goto done;
+		}
+		w = (wire){op, s->name, op->method, tr_buf_cstr(&url),
+			   tr_buf_cstr(&full_path), hdrs, b.body.ptr, b.body.len,
+			   c->cfg.timeout_ms, c->cfg.connect_timeout_ms, false,
+			   (int)call->service};
+		t0 = tr_aws_client_now(c);
+		error = send_request(c, &w, &r, &status, err);
+		curl_slist_free_all(hdrs);
+		log_line(c, "aws: %s %s %s status=%ld attempt=%u ms=%lld",
+			 op->method, s->name, op->name, status > 0 ? status : 0,
+			 attempt, (long long)(tr_aws_client_now(c) - t0));
+		if (error == TR_EREFUSED || error == TR_ETOOLARGE)
+			goto done;
+		if (error == 0) {
+			snprintf(out->request_id, sizeof(out->request_id), "%s",
+				 r.request_id);
+			out->status = status;
+			if (status >= 200 && status < 300) {
+				/* Success pays back into the retry budget. */
+				unsigned back = attempt > 1 ? RETRY_COST : NO_RETRY_INCREMENT;
+				c->quota = c->quota + back > c->quota_max
+						   ? c->quota_max
+						   : c->quota + back;
+				tr_aws_error_dispose(err);
+				goto done;
+			}
+			tr_aws_error_parse(err, s->protocol, status,
+					   r.error_type, r.request_id,
+					   out->body.ptr, out->body.len);
+			err->retry_after_ms = parse_retry_after(r.retry_after);
+			tr_aws_error_classify(err);
+			scrub_error(c, err);
+			error = err->rc;
+			/* Credentials may have expired under us: refresh next time. */
+			if (error == TR_EAUTH && !use_as &&
+			    (tr_str_eq(err->code, "ExpiredToken") ||
+			     tr_str_eq(err->code, "ExpiredTokenException")))
+				tr_aws_creds_invalidate(c->creds);
+		} else {
+			tr_aws_error_classify(err);
+		}
+		err->service = s->name;
+		err->operation = op->name;
+		err->attempts = attempt;
+		if (!err->retryable || attempt >= c->cfg.max_attempts)
+			goto done;
+		{
+			unsigned cost = status == -2 ? TIMEOUT_RETRY_COST : RETRY_COST;
+			if (c->quota < cost)
+				goto done; /* retry budget spent: fail fast */
+			c->quota -= cost;
+		}
+		c->stats.retries++;
+		pause_ms(c, backoff_ms(c, attempt, err));
+	}
+done:
+	if (error < 0 && err->rc == 0)
+		err->rc = error;
+	built_dispose(&b);
+	tr_buf_dispose(&base);
+	tr_buf_dispose(&authority);
+	tr_buf_dispose(&prefix);
+	tr_buf_dispose(&full_path);
+	tr_buf_dispose(&url);
+	return error;
+}
+
+int tr_aws_client_call(tr_aws_client *c, tr_aws_response *out,
+		       const tr_aws_call *call, tr_aws_error *err)
+{
+	return call_impl(c, out, call, NULL, false, err);
+}
+
+int tr_aws_client_call_as(tr_aws_client *c, tr_aws_response *out,
+			  const tr_aws_call *call,
+			  const tr_aws_credentials *creds, tr_aws_error *err)
+{
+	return call_impl(c, out, call, creds, true, err);
+}
+
+int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
+			const char *what, const char *method, const char *url,
+			const char *const *headers, size_t header_count,
+			tr_aws_error *err)
+{
+	/* Metadata reads are not AWS API operations, and never mutate. */
+	static const tr_aws_op metadata_op = {TR_AWS_STS, "credentials", "GET",
+					      "/", false, true,
+					      TR_AWS_PAGE_NONE};
+	struct curl_slist *hdrs = NULL;
+	reply r = {&out->body, false, "", "", ""};
+	long status = 0;
+	int herr = 0, error;
+	int64_t t0;
+	wire w;
+
+	tr_aws_error_dispose(err);
+	tr_buf_clear(&out->body);
+	out->status = 0;
+	err->service = what;
+	err->operation = "credentials";
+	if (!url_ok(url)) {
+		set_error(c, err, TR_AWS_ERR_CREDENTIALS, TR_EINVALID,
+			  "metadata endpoint is not an http(s) URL");
+		return TR_EINVALID;
+	}
+	for (size_t i = 0; i < header_count; i++)
+		hdrs = add_header(hdrs, &herr, "%s", headers[i]);
+	hdrs = add_header(hdrs, &herr, "Expect:");
+	if (herr) {
+		curl_slist_free_all(hdrs);
+		set_error(c, err, TR_AWS_ERR_CLIENT, herr, "header too large");
+		return herr;
+	}
+	w = (wire){&metadata_op, what, method, url, NULL, hdrs,
+		   strcmp(method, "PUT") == 0 ? "" : NULL, 0,
+		   c->cfg.metadata_timeout_ms, c->cfg.metadata_timeout_ms,
+		   true, METADATA_HANDLE};
+	t0 = tr_aws_client_now(c);
+	error = send_request(c, &w, &r, &status, err);
+	curl_slist_free_all(hdrs);
+	log_line(c, "aws: %s %s credentials status=%ld attempt=1 ms=%lld",
+		 method, what, status > 0 ? status : 0,
+		 (long long)(tr_aws_client_now(c) - t0));
+	if (error < 0) {
+		err->kind = TR_AWS_ERR_CREDENTIALS;
+		return error;
+	}
+	out->status = status;
+	out->attempts = 1;
+	if (status < 200 || status >= 300) {
+		char m[64];
+		snprintf(m, sizeof(m), "%s answered HTTP %ld", what, status);
+		set_error(c, err, TR_AWS_ERR_CREDENTIALS,
+			  status == 404 ? TR_ENOTFOUND : TR_EAUTH, m);
+		err->http_status = status;
+		return err->rc;
+	}
+	return 0;
+}
+
+/* ---- pagination ------------------------------------------------------------- */
+
+typedef struct page_state {
+	char *token;      /* nextToken / Marker / NextMarker */
+	char *rec_name;   /* Route 53 records */
+	char *rec_type;
+	char *rec_id;
+	bool more;
+} page_state;
+
+static void page_state_clear(page_state *p)
+{
+	tr_free(p->token);
+	tr_free(p->rec_name);
+	tr_free(p->rec_type);
+	tr_free(p->rec_id);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool xml_true(const xmlNode *root, const char *path)
+{
+	char v[16];
+
+	return tr_aws_xml_text(v, sizeof(v), root, path) == 0 &&
+	       strcmp(v, "true") == 0;
+}
+
+static int next_page(page_state *p, const tr_aws_op *op,
+		     const tr_aws_response *r)
+{
+	page_state next = {0};
+	int error = 0;
+
+	if (op->paging == TR_AWS_PAGE_NEXT_TOKEN_QUERY ||
+	    op->paging == TR_AWS_PAGE_NEXT_TOKEN_BODY) {
+		cJSON *j = cJSON_ParseWithLength(tr_buf_cstr(&r->body), r->body.len);
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+			j, op->paging == TR_AWS_PAGE_NEXT_TOKEN_QUERY ? "nextToken"
+								     : "NextToken");
+		if (!j)
+			error = TR_EINVALID;
+		else if (cJSON_IsString(t) && t->valuestring && *t->valuestring) {
+			next.token = tr_strdup(t->valuestring);
+			next.more = true;
+		}
+		cJSON_Delete(j);
+	} else {
+		xmlDoc *doc = NULL;
+		xmlNode *root, *res;
+		char path[192];
+
+		if ((error = tr_aws_xml_parse(&doc, tr_buf_cstr(&r->body),
+					      r->body.len)) < 0)
+			goto done;
+		root = xmlDocGetRootElement(doc);
+		snprintf(path, sizeof(path), "%sResult", op->name);
+		res = op->paging == TR_AWS_PAGE_MARKER
+			      ? tr_aws_xml_child(root, path)
+			      : root;
+		if (res && xml_true(res, "IsTruncated")) {
+			next.more = true;
+			if (op->paging == TR_AWS_PAGE_MARKER)
+				next.token = tr_aws_xml_text_dup(res, "Marker");
+			else if (op->paging == TR_AWS_PAGE_R53_MARKER)
+				next.token = tr_aws_xml_text_dup(res, "NextMarker");
+			else {
+				next.rec_name = tr_aws_xml_text_dup(res, "NextRecordName");
+				next.rec_type = tr_aws_xml_text_dup(res, "NextRecordType");
+				next.rec_id = tr_aws_xml_text_dup(res, "NextRecordIdentifier");
+			}
+			if (!next.token && !next.rec_name)
+				error = TR_EINVALID; /* truncated without a marker */
+		}
+		xmlFreeDoc(doc);
+	}
+done:
+	if (error == 0 && next.more && p->more && tr_str_eq(next.token, p->token) &&
+	    tr_str_eq(next.rec_name, p->rec_name) &&
+	    tr_str_eq(next.rec_type, p->rec_type) &&
+	    tr_str_eq(next.rec_id, p->rec_id))
+		error = TR_ECONFLICT; /* the same page again: never loop */
+	page_state_clear(p);
+	if (error == 0)
+		*p = next;
+	else
+		page_state_clear(&next);
+	return error;
+}
+
+static bool paging_param(tr_aws_paging paging, const char *name)
+{
+	switch (paging) {
+	case TR_AWS_PAGE_NEXT_TOKEN_QUERY:
+		return strcmp(name, "nextToken") == 0;
+	case TR_AWS_PAGE_MARKER:
+		return strcmp(name, "Marker") == 0;
+	case TR_AWS_PAGE_R53_MARKER:
+		return strcmp(name, "marker") == 0;
+	case TR_AWS_PAGE_R53_RECORDS:
+		return strcmp(name, "name") == 0 || strcmp(name, "type") == 0 ||
+		       strcmp(name, "identifier") == 0;
+	default:
+		return false;
+	}
+}
+
+int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
+			   tr_aws_page_fn fn, void *ctx, tr_aws_error *err)
+{
+	const tr_aws_op *op = tr_aws_op_find(call->service, call->operation);
+	tr_aws_param *params = NULL;
+	char *body = NULL;
+	page_state st = {0};
+	tr_aws_response page;
+	int error = 0;
+
+	tr_aws_response_init(&page);
+	tr_aws_error_dispose(err);
+	if (!op || op->paging == TR_AWS_PAGE_NONE) {
+		err->service = tr_aws_service_get(call->service)
+				       ? tr_aws_service_get(call->service)->name
+				       : "aws";
+		err->operation = call->operation;
+		set_error(c, err, TR_AWS_ERR_CLIENT, TR_EINVALID,
+			  "not a paginated operation");
+		error = TR_EINVALID;
+		goto done;
+	}
+	params = tr_calloc(call->param_count + 3, sizeof(*params));
+	for (unsigned n = 0;; n++) {
+		tr_aws_call pc = *call;
+		size_t np = 0;
+
+		if (n >= TR_AWS_MAX_PAGES) {
+			set_error(c, err, TR_AWS_ERR_CLIENT, TR_ETOOLARGE,
+				  "too many pages");
+			error = TR_ETOOLARGE;
+			goto done;
+		}
+		for (size_t i = 0; i < call->param_count; i++)
+			if (!(n > 0 && paging_param(op->paging, call->params[i].name)))
+				params[np++] = call->params[i];
+		if (n > 0) {
+			switch (op->paging) {
+			case TR_AWS_PAGE_NEXT_TOKEN_QUERY:
+				params[np++] = (tr_aws_param){"nextToken", st.token};
+				break;
+			case TR_AWS_PAGE_MARKER:
+				params[np++] = (tr_aws_param){"Marker", st.token};
+				break;
+			case TR_AWS_PAGE_R53_MARKER:
+				params[np++] = (tr_aws_param){"marker", st.token};
+				break;
+			case TR_AWS_PAGE_R53_RECORDS:
+				params[np++] = (tr_aws_param){"name", st.rec_name};
+				if (st.rec_type)
+					params[np++] = (tr_aws_param){"type", st.rec_type};
+				if (st.rec_id)
+					params[np++] = (tr_aws_param){"identifier", st.rec_id};
+				break;
+			case TR_AWS_PAGE_NEXT_TOKEN_BODY: {
+				cJSON *j = call->body && call->body_len
+						   ? cJSON_ParseWithLength(call->body, call->body_len)
+						   : cJSON_CreateObject();
+				if (!j || !cJSON_IsObject(j)) {
+					cJSON_Delete(j);
+					error = TR_EINVALID;
+					set_error(c, err, TR_AWS_ERR_CLIENT, error,
+						  "request body is not a JSON object");
+					goto done;
+				}
+				cJSON_DeleteItemFromObjectCaseSensitive(j, "NextToken");
+				cJSON_AddStringToObject(j, "NextToken", st.token);
+				cJSON_free(body);
+				body = cJSON_PrintUnformatted(j);
+				cJSON_Delete(j);
+				pc.body = body;
+				pc.body_len = body ? strlen(body) : 0;
+				break;
+			}
+			default:
+				break;
+			}
+		}
+		pc.params = params;
+		pc.param_count = np;
+		if ((error = tr_aws_client_call(c, &page, &pc, err)) < 0)
+			goto done;
+		if ((error = fn(ctx, &page)) < 0) {
+			set_error(c, err, TR_AWS_ERR_CLIENT, error,
+				  "page handler stopped");
+			goto done;
+		}
+		if ((error = next_page(&st, op, &page)) < 0) {
+			err->service = tr_aws_service_get(call->service)->name;
+			err->operation = op->name;
+			set_error(c, err, TR_AWS_ERR_SERVICE, error,
+				  error == TR_ECONFLICT ? "pagination repeated a page"
+							: "unreadable page");
+			goto done;
+		}
+		if (!st.more)
+			break;
+	}
+done:
+	page_state_clear(&st);
+	tr_free(params);
+	cJSON_free(body);
+	tr_aws_response_dispose(&page);
+	return error;
+}

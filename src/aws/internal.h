@@ -1,0 +1,33 @@
+/*
+ * What the parts of src/aws/ share with each other and nobody else: the
+ * credentials chain reaches the network, the environment and the clock only
+ * through its client.
+ */
+#ifndef TR_AWS_INTERNAL_H
+#define TR_AWS_INTERNAL_H
+
+#include "aws/client.h"
+#include "aws/credentials.h"
+#include "aws/profile.h"
+
+const char *tr_aws_client_env(const tr_aws_client *c, const char *name);
+int64_t tr_aws_client_now(const tr_aws_client *c);
+void tr_aws_client_add_secret(tr_aws_client *c, const char *secret);
+const tr_aws_profiles *tr_aws_client_profiles(const tr_aws_client *c);
+const char *tr_aws_client_profile_name(const tr_aws_client *c);
+
+/* A call signed with `creds` instead of the chain's, or unsigned when the
+ * operation is marked so (creds may then be NULL). */
+int tr_aws_client_call_as(tr_aws_client *c, tr_aws_response *out,
+			  const tr_aws_call *call,
+			  const tr_aws_credentials *creds, tr_aws_error *err);
+
+/* A plain HTTP request to a metadata endpoint (IMDS, container agent):
+ * short time-outs, no proxy, no retries beyond one, never signed. `what`
+ * names it in logs and errors ("imds", "container"). */
+int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
+			const char *what, const char *method, const char *url,
+			const char *const *headers, size_t header_count,
+			tr_aws_error *err);
+
+#endif
