@@ -270,6 +270,14 @@ int tr_aws_client_new(tr_aws_client **out, const tr_aws_config *cfg,
 					  conf_path)) < 0)
 		goto done;
 
+	/* Known secrets are scrubbed from the start, used or not. */
+	tr_redactor_add(&c->redactor, tr_aws_client_env(c, "AWS_SECRET_ACCESS_KEY"));
+	tr_redactor_add(&c->redactor, tr_aws_client_env(c, "AWS_SESSION_TOKEN"));
+	for (size_t i = 0; i < c->profiles.count; i++)
+		if (strcmp(c->profiles.items[i].key, "aws_secret_access_key") == 0 ||
+		    strcmp(c->profiles.items[i].key, "aws_session_token") == 0)
+			tr_redactor_add(&c->redactor, c->profiles.items[i].value);
+
 	v = tr_aws_client_env(c, "AWS_REGION");
 	if (!v)
 		v = tr_aws_client_env(c, "AWS_DEFAULT_REGION");

@@ -67,7 +67,7 @@ typedef struct fake_conn {
 	size_t len;
 } fake_conn;
 
-static const char *fake_header(const fake_request *r, const char *name,
+static inline const char *fake_header(const fake_request *r, const char *name,
 			       char *out, size_t cap)
 {
 	size_t n = strlen(name);
@@ -278,7 +278,7 @@ static void fake_stop(fake_server *s)
 	pthread_mutex_destroy(&s->mu);
 }
 
-static void fake_script(fake_server *s, const fake_reply *replies, size_t n)
+static inline void fake_script(fake_server *s, const fake_reply *replies, size_t n)
 {
 	pthread_mutex_lock(&s->mu);
 	for (size_t i = 0; i < n && i < FAKE_MAX_REPLIES; i++)
@@ -288,7 +288,7 @@ static void fake_script(fake_server *s, const fake_reply *replies, size_t n)
 	pthread_mutex_unlock(&s->mu);
 }
 
-static size_t fake_count(fake_server *s)
+static inline size_t fake_count(fake_server *s)
 {
 	size_t n;
 
@@ -313,7 +313,7 @@ typedef struct test_rt {
 	size_t refused;
 } test_rt;
 
-static void rt_setenv(test_rt *t, const char *name, const char *value)
+static inline void rt_setenv(test_rt *t, const char *name, const char *value)
 {
 	for (size_t i = 0; i < t->nenv; i++)
 		if (strcmp(t->env[i][0], name) == 0) {
@@ -373,7 +373,7 @@ static void rt_refused(void *ctx, const char *service, const char *op,
 	((test_rt *)ctx)->refused++;
 }
 
-static tr_aws_runtime rt_make(test_rt *t)
+static inline tr_aws_runtime rt_make(test_rt *t)
 {
 	tr_aws_runtime rt = {rt_getenv, rt_now, rt_sleep, rt_random, rt_log,
 			     rt_refused, t};
