@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <unistd.h>
 
 #define FAKE_MAX_REPLIES 64
@@ -99,7 +100,8 @@ static void fake_serve_one(fake_server *s, fake_conn *c, size_t head_len,
 {
 	fake_request *req = NULL;
 	fake_reply rep = {200, "", "", false};
-	char out[FAKE_BUF / 4];
+	char *out;
+	size_t cap, off = 0;
 	const char *sp1, *sp2;
 	int n;
 
@@ -134,15 +136,22 @@ static void fake_serve_one(fake_server *s, fake_conn *c, size_t head_len,
 			pthread_mutex_unlock(&s->mu);
 		}
 	}
-	n = snprintf(out, sizeof(out),
+	cap = strlen(rep.body ? rep.body : "") +
+	      strlen(rep.headers ? rep.headers : "") + 256;
+	out = malloc(cap);
+	n = snprintf(out, cap,
 		     "HTTP/1.1 %d Fake\r\nContent-Length: %zu\r\n%s%s\r\n%s",
 		     rep.status, strlen(rep.body ? rep.body : ""),
 		     rep.headers ? rep.headers : "",
 		     rep.close ? "Connection: close\r\n" : "",
 		     rep.body ? rep.body : "");
-	if (n > 0 && write(c->fd, out, (size_t)n) < 0) {
-		/* the client went away; nothing to do */
+	while (n > 0 && off < (size_t)n) {
+		ssize_t w = write(c->fd, out + off, (size_t)n - off);
+		if (w <= 0)
+			break; /* the client went away (say, past its cap) */
+		off += (size_t)w;
 	}
+	free(out);
 	memmove(c->buf, c->buf + head_len + body_len,
 		c->len - head_len - body_len);
 	c->len -= head_len + body_len;
@@ -265,6 +274,8 @@ static void fake_start(fake_server *s)
 	getsockname(s->fd, (struct sockaddr *)&a, &alen);
 	s->port = ntohs(a.sin_port);
 	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+	/* A client hanging up mid-reply must not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
 	pthread_create(&s->thread, NULL, fake_main, s);
 }
 

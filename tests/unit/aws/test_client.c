@@ -703,27 +703,36 @@ static void xml_parser_refuses_doctype_and_depth(void **state)
 	tr_buf_dispose(&deep);
 }
 
-static void oversized_replies_are_refused(void **state)
+static void oversized_requests_and_replies_are_refused(void **state)
 {
-	static char *big;
-	fake_reply script[1] = {{200, "", NULL, false}};
+	static fake_reply script[1] = {{200, "", NULL, false}};
 	const char *labels[] = {"svc-1"};
 	tr_aws_call call = {TR_AWS_LATTICE, "GetService", labels, 1, NULL, 0, NULL, 0};
 	fixture *f = fx_new();
+	char *big;
 	(void)state;
 
-	/* The fake server writes at most FAKE_BUF/4 per reply, so this checks
-	 * the client's cap through a request too large instead. */
-	big = tr_malloc(TR_AWS_MAX_REQUEST_BYTES + 2);
-	memset(big, 'x', TR_AWS_MAX_REQUEST_BYTES + 1);
-	big[TR_AWS_MAX_REQUEST_BYTES + 1] = '\0';
-	script[0].body = "{}";
-	reset(script, 1);
+	big = tr_malloc(TR_AWS_MAX_RESPONSE_BYTES + 2);
+	memset(big, ' ', TR_AWS_MAX_RESPONSE_BYTES + 1);
+	big[TR_AWS_MAX_RESPONSE_BYTES + 1] = '\0';
 	fx_client(f);
+	/* A request body over its cap never leaves. */
+	reset(NULL, 0);
 	call.body = big;
 	call.body_len = TR_AWS_MAX_REQUEST_BYTES + 1;
 	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ETOOLARGE);
 	assert_int_equal(fake_count(&srv), 0);
+	/* A reply over its cap is cut off, reported, and not retried. */
+	call.body = NULL;
+	call.body_len = 0;
+	script[0].body = big;
+	reset(script, 1);
+	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ETOOLARGE);
+	assert_int_equal(fake_count(&srv), 1);
+	/* One byte less fits. */
+	big[TR_AWS_MAX_RESPONSE_BYTES] = '\0';
+	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(f->resp.body.len, TR_AWS_MAX_RESPONSE_BYTES);
 	tr_free(big);
 	fx_free(f);
 }
@@ -749,7 +758,7 @@ int main(void)
 		cmocka_unit_test(dry_run_gate_blocks_every_mutation),
 		cmocka_unit_test(paginates_every_style),
 		cmocka_unit_test(xml_parser_refuses_doctype_and_depth),
-		cmocka_unit_test(oversized_replies_are_refused),
+		cmocka_unit_test(oversized_requests_and_replies_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
