@@ -34,6 +34,7 @@ struct tr_aws_client {
 	int64_t next_slot_ms[TR_AWS_SERVICE_COUNT];
 	unsigned quota;
 	unsigned quota_max;
+	int64_t skew_ms; /* server clock minus ours, learnt from replies */
 	tr_aws_creds *creds;
 	tr_redactor redactor;
 	tr_aws_stats stats;
@@ -61,6 +62,7 @@ typedef struct reply {
 	char request_id[128];
 	char error_type[256];
 	char retry_after[32];
+	char date[64];
 } reply;
 
 /* ---- runtime --------------------------------------------------------- */
@@ -590,6 +592,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	else if (IS("retry-after"))
 		header_value(r->retry_after, sizeof(r->retry_after), colon + 1,
 			     len - name_len - 1);
+	else if (IS("date"))
+		header_value(r->date, sizeof(r->date), colon + 1,
+			     len - name_len - 1);
 #undef IS
 	return len;
 }
@@ -737,6 +742,50 @@ static int64_t backoff_ms(tr_aws_client *c, unsigned attempt,
 	return delay;
 }
 
+/* "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 7231 IMF-fixdate) to ms. */
+static int64_t parse_http_date(const char *v)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char mon[4];
+	struct tm tm;
+	const char *m;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(v, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &tm.tm_mday, mon,
+		   &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	mon[3] = '\0';
+	m = strstr(months, mon);
+	if (!m || (m - months) % 3)
+		return -1;
+	tm.tm_mon = (int)((m - months) / 3);
+	tm.tm_year -= 1900;
+	return (int64_t)timegm(&tm) * 1000;
+}
+
+/* botocore's clock-skew correction: on a signature-time error whose reply
+ * carries a Date more than 4 minutes from ours, sign with the server's
+ * time from then on. True when the skew was learnt. */
+static bool learn_skew(tr_aws_client *c, const char *code, const char *date)
+{
+	static const char *const codes[] = {
+		"RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
+		"InvalidSignatureException", "SignatureDoesNotMatch",
+		"AuthFailure"};
+	int64_t server = parse_http_date(date), skew;
+	bool match = false;
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		match |= strcmp(code, codes[i]) == 0;
+	if (!match || server < 0)
+		return false;
+	skew = server - tr_aws_client_now(c);
+	if (skew > -4 * 60 * 1000 && skew < 4 * 60 * 1000)
+		return false;
+	c->skew_ms = skew;
+	return true;
+}
+
 static int64_t parse_retry_after(const char *v)
 {
 	int64_t secs;
@@ -759,6 +808,7 @@ static int call_impl(tr_aws_client *c, tr_aws_response *out,
 	tr_buf full_path = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
 	tr_buf url = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
 	const char *signing_region = NULL;
+	bool refreshed = false, skew_fixed = false;
 	built b;
 	int error = 0;
 
@@ -801,10 +851,11 @@ static int call_impl(tr_aws_client *c, tr_aws_response *out,
 		const tr_aws_credentials *creds = NULL;
 		tr_sigv4_result sig;
 		struct curl_slist *hdrs = NULL;
-		reply r = {&out->body, false, "", "", ""};
+		reply r = {&out->body, false, "", "", "", ""};
 		long status = 0;
 		int64_t t0;
 		int herr = 0;
+		bool immediate = false;
 		wire w;
 
 		tr_buf_clear(&out->body);
@@ -851,7 +902,7 @@ static int call_impl(tr_aws_client *c, tr_aws_response *out,
 			p.session_token = creds->session_token;
 			p.region = signing_region;
 			p.service = s->signing_name;
-			p.time = tr_aws_client_now(c) / 1000;
+			p.time = (tr_aws_client_now(c) + c->skew_ms) / 1000;
 			if ((error = tr_sigv4_sign(&sig, &rq, &p)) < 0) {
 				set_error(c, err, TR_AWS_ERR_CLIENT, error,
 					  "cannot sign the request");
@@ -912,11 +963,23 @@ static int call_impl(tr_aws_client *c, tr_aws_response *out,
 			tr_aws_error_classify(err);
 			scrub_error(c, err);
 			error = err->rc;
-			/* Credentials may have expired under us: refresh next time. */
-			if (error == TR_EAUTH && !use_as &&
+			/* Credentials expired under us: fetch new ones and
+			 * try again, once, as the SDKs do. */
+			if (error == TR_EAUTH && !use_as && !refreshed &&
 			    (tr_str_eq(err->code, "ExpiredToken") ||
-			     tr_str_eq(err->code, "ExpiredTokenException")))
+			     tr_str_eq(err->code, "ExpiredTokenException"))) {
 				tr_aws_creds_invalidate(c->creds);
+				refreshed = true;
+				err->retryable = true;
+				immediate = true;
+			}
+			/* Our clock is off: sign with the server's, once. */
+			if (error == TR_EAUTH && !skew_fixed &&
+			    learn_skew(c, err->code, r.date)) {
+				skew_fixed = true;
+				err->retryable = true;
+				immediate = true;
+			}
 		} else {
 			tr_aws_error_classify(err);
 		}
@@ -925,14 +988,15 @@ static int call_impl(tr_aws_client *c, tr_aws_response *out,
 		err->attempts = attempt;
 		if (!err->retryable || attempt >= c->cfg.max_attempts)
 			goto done;
-		{
+		if (!immediate) {
 			unsigned cost = status == -2 ? TIMEOUT_RETRY_COST : RETRY_COST;
 			if (c->quota < cost)
 				goto done; /* retry budget spent: fail fast */
 			c->quota -= cost;
 		}
 		c->stats.retries++;
-		pause_ms(c, backoff_ms(c, attempt, err));
+		if (!immediate)
+			pause_ms(c, backoff_ms(c, attempt, err));
 	}
 done:
 	if (error < 0 && err->rc == 0)
@@ -969,7 +1033,7 @@ int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
 					      "/", false, true,
 					      TR_AWS_PAGE_NONE};
 	struct curl_slist *hdrs = NULL;
-	reply r = {&out->body, false, "", "", ""};
+	reply r = {&out->body, false, "", "", "", ""};
 	long status = 0;
 	int herr = 0, error;
 	int64_t t0;

@@ -737,6 +737,43 @@ static void oversized_requests_and_replies_are_refused(void **state)
 	fx_free(f);
 }
 
+static void clock_skew_is_learnt_from_the_reply(void **state)
+{
+	/* The fake clock says 2015-08-30T12:36:00Z; the server an hour on. */
+	static const fake_reply script[] = {
+		{403, "X-Amzn-ErrorType: InvalidSignatureException\r\n"
+		      "Date: Sun, 30 Aug 2015 13:36:00 GMT\r\n",
+		 "{\"message\":\"Signature expired\"}", false},
+		{200, "", "{}", false}};
+	const char *labels[] = {"svc-1"};
+	tr_aws_call call = {TR_AWS_LATTICE, "GetService", labels, 1, NULL, 0, NULL, 0};
+	fixture *f = fx_new();
+	char date[32];
+	(void)state;
+
+	reset(script, 2);
+	fx_client(f);
+	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(fake_count(&srv), 2);
+	assert_string_equal(fake_header(&srv.reqs[0], "X-Amz-Date", date, sizeof(date)),
+			    "20150830T123600Z");
+	assert_string_equal(fake_header(&srv.reqs[1], "X-Amz-Date", date, sizeof(date)),
+			    "20150830T133600Z");
+	assert_int_equal(f->t.nsleeps, 0); /* no back-off for this */
+	/* Later calls keep the correction. */
+	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_string_equal(fake_header(&srv.reqs[2], "X-Amz-Date", date, sizeof(date)),
+			    "20150830T133600Z");
+	/* A signature error with a sane Date is not retried. */
+	reset(script, 1);
+	tr_aws_client_free(f->c);
+	fx_client(f);
+	f->t.now_ms += 3600 * 1000 - 60 * 1000;
+	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_EAUTH);
+	assert_int_equal(fake_count(&srv), 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +790,7 @@ int main(void)
 		cmocka_unit_test(throttling_honours_retry_after_with_a_cap),
 		cmocka_unit_test(retry_budget_stops_retries),
 		cmocka_unit_test(transport_failures_are_retried_then_reported),
+		cmocka_unit_test(clock_skew_is_learnt_from_the_reply),
 		cmocka_unit_test(route53_is_rate_limited),
 		cmocka_unit_test(connections_are_reused),
 		cmocka_unit_test(dry_run_gate_blocks_every_mutation),

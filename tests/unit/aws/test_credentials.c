@@ -27,6 +27,7 @@ static char tmpdir[256];
 /* What the fake services answer and saw. */
 static struct {
 	const char *echo;   /* non-NULL: every service call fails echoing it */
+	int expire_next;    /* Lattice calls to answer with ExpiredTokenException */
 	int sts_calls;
 	int imds_calls;
 	int container_calls;
@@ -146,6 +147,13 @@ metadata:
 			out->status = 400;
 			out->body = "<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>";
 		}
+		return;
+	}
+	if (hs.expire_next > 0) {
+		hs.expire_next--;
+		out->status = 400;
+		out->headers = "X-Amzn-ErrorType: ExpiredTokenException\r\n";
+		out->body = "{\"message\":\"The security token included in the request is expired\"}";
 		return;
 	}
 	out->body = "{}";
@@ -656,6 +664,31 @@ static void canaries_never_leak(void **state)
 	write_file("config", cfg);
 }
 
+static void expired_token_refreshes_once(void **state)
+{
+	fixture *f = fx_new();
+	(void)state;
+
+	write_file("token", "token-a");
+	rt_setenv(&f->t, "AWS_ROLE_ARN", "arn:aws:iam::1:role/irsa");
+	rt_setenv(&f->t, "AWS_WEB_IDENTITY_TOKEN_FILE", tmp_path(f->paths[2], 512, "token"));
+	fx_client(f);
+	assert_int_equal(lattice_call(f), 0);
+	assert_int_equal(hs.sts_calls, 1);
+	/* The service says the token expired: new credentials, one retry. */
+	write_file("token", "token-b");
+	hs.expire_next = 1;
+	assert_int_equal(lattice_call(f), 0);
+	assert_int_equal(hs.sts_calls, 2);
+	assert_string_equal(hs.last_web_token, "token-b");
+	/* Twice in a row: reported, not looped on. */
+	hs.expire_next = 2;
+	assert_int_equal(lattice_call(f), TR_EAUTH);
+	assert_string_equal(f->err.code, "ExpiredTokenException");
+	assert_int_equal(hs.sts_calls, 3);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -668,6 +701,7 @@ int main(void)
 		cmocka_unit_test(container_credentials),
 		cmocka_unit_test(imds_v2_credentials),
 		cmocka_unit_test(imds_unreachable_fails_fast),
+		cmocka_unit_test(expired_token_refreshes_once),
 		cmocka_unit_test(whoami_reads_the_identity),
 		cmocka_unit_test(dry_run_still_resolves_reads_only),
 		cmocka_unit_test(profile_parser_rules),
