@@ -63,6 +63,7 @@ typedef struct reply {
 	char error_type[256];
 	char retry_after[32];
 	char date[64];
+	char errbuf[CURL_ERROR_SIZE];
 } reply;
 
 /* ---- runtime --------------------------------------------------------- */
@@ -608,26 +609,18 @@ static CURL *handle(tr_aws_client *c, int idx)
 	return c->handles[idx];
 }
 
-/* The one place that sends anything. */
-static int send_request(tr_aws_client *c, const wire *w, reply *r,
-			long *status, tr_aws_error *err)
+/* Arms `h` for one request. Every request passes here, however it is then
+ * performed (easy or multi): the dry-run gate stands at this door. */
+static int arm_request(tr_aws_client *c, CURL *h, const wire *w, reply *r,
+		       tr_aws_error *err)
 {
 	const char *ca = tr_aws_client_env(c, "AWS_CA_BUNDLE");
-	char errbuf[CURL_ERROR_SIZE];
-	CURLcode cc;
-	CURL *h;
 	int error;
 
 	if ((error = gate(c, w->op, w->service_name, w->method, w->path,
 			  err)) < 0)
 		return error;
-	h = handle(c, w->handle);
-	if (!h) {
-		set_error(c, err, TR_AWS_ERR_TRANSPORT, TR_EIO,
-			  "cannot create a connection handle");
-		return TR_EIO;
-	}
-	errbuf[0] = '\0';
+	r->errbuf[0] = '\0';
 	curl_easy_setopt(h, CURLOPT_URL, w->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -642,7 +635,7 @@ static int send_request(tr_aws_client *c, const wire *w, reply *r,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, w->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, w->headers);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -660,14 +653,20 @@ static int send_request(tr_aws_client *c, const wire *w, reply *r,
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, w->method);
 	}
 	c->stats.requests++;
-	cc = curl_easy_perform(h);
+	return 0;
+}
+
+/* Turns a finished transfer into a status or a transport error. */
+static int transfer_result(tr_aws_client *c, CURL *h, CURLcode cc, reply *r,
+			   long *status, tr_aws_error *err)
+{
 	if (cc != CURLE_OK) {
 		tr_buf m = TR_BUF_INIT(TR_AWS_MAX_ERROR_TEXT_BYTES);
 		bool large = r->too_large || cc == CURLE_FILESIZE_EXCEEDED;
 
 		/* A message past the cap is simply cut short. */
 		if (tr_buf_printf(&m, "%s", curl_easy_strerror(cc)) == 0 &&
-		    errbuf[0] && tr_buf_printf(&m, " (%s)", errbuf) < 0)
+		    r->errbuf[0] && tr_buf_printf(&m, " (%s)", r->errbuf) < 0)
 			tr_buf_truncate(&m, m.len);
 		set_error(c, err, large ? TR_AWS_ERR_CLIENT : TR_AWS_ERR_TRANSPORT,
 			  large ? TR_ETOOLARGE : TR_EIO, tr_buf_cstr(&m));
@@ -678,6 +677,22 @@ static int send_request(tr_aws_client *c, const wire *w, reply *r,
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
+}
+
+static int send_request(tr_aws_client *c, const wire *w, reply *r,
+			long *status, tr_aws_error *err)
+{
+	CURL *h = handle(c, w->handle);
+	int error;
+
+	if (!h) {
+		set_error(c, err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+			  "cannot create a connection handle");
+		return TR_EIO;
+	}
+	if ((error = arm_request(c, h, w, r, err)) < 0)
+		return error;
+	return transfer_result(c, h, curl_easy_perform(h), r, status, err);
 }
 
 /* ---- calls ---------------------------------------------------------------- */
@@ -706,20 +721,17 @@ static struct curl_slist *add_header(struct curl_slist *l, int *error,
 	return n ? n : l;
 }
 
-static void wait_for_rate(tr_aws_client *c, tr_aws_service s)
+/* Books the next start time allowed by the service's rate limit. */
+static int64_t reserve_slot(tr_aws_client *c, tr_aws_service s, int64_t now)
 {
 	unsigned rate = c->cfg.rate_per_sec[s];
-	int64_t now, interval;
+	int64_t start;
 
 	if (!rate)
-		return;
-	interval = 1000 / rate;
-	now = tr_aws_client_now(c);
-	if (now < c->next_slot_ms[s]) {
-		pause_ms(c, c->next_slot_ms[s] - now);
-		now = c->next_slot_ms[s];
-	}
-	c->next_slot_ms[s] = now + interval;
+		return now;
+	start = now > c->next_slot_ms[s] ? now : c->next_slot_ms[s];
+	c->next_slot_ms[s] = start + 1000 / rate;
+	return start;
 }
 
 static int64_t backoff_ms(tr_aws_client *c, unsigned attempt,
@@ -795,218 +807,305 @@ static int64_t parse_retry_after(const char *v)
 	return secs * 1000;
 }
 
+/* One call in progress: what was built once, and the attempt under way. */
+typedef struct job {
+	const tr_aws_call *call;
+	const tr_aws_service_info *s;
+	const tr_aws_op *op;
+	const tr_aws_credentials *as;
+	bool use_as;
+	tr_aws_response *out;
+	tr_aws_error *err;
+	built b;
+	tr_buf base, authority, prefix, full_path, url;
+	const char *signing_region;
+	bool refreshed, skew_fixed;
+	unsigned attempt;
+	struct curl_slist *hdrs;
+	reply r;
+	wire w;
+	long status;
+	int64_t t0;
+	int64_t delay_ms;
+	/* call_many's bookkeeping */
+	CURL *easy;
+	int64_t ready_at;
+	bool slot_held;
+	int state; /* 0 pending, 1 running, 2 done */
+	int rc;
+} job;
+
+static void job_init(job *j, const tr_aws_call *call,
+		     const tr_aws_credentials *as, bool use_as,
+		     tr_aws_response *out, tr_aws_error *err)
+{
+	memset(j, 0, sizeof(*j));
+	j->call = call;
+	j->as = as;
+	j->use_as = use_as;
+	j->out = out;
+	j->err = err;
+	built_init(&j->b);
+	tr_buf_init(&j->base, TR_AWS_MAX_URL_BYTES);
+	tr_buf_init(&j->authority, TR_AWS_MAX_URL_BYTES);
+	tr_buf_init(&j->prefix, TR_AWS_MAX_URL_BYTES);
+	tr_buf_init(&j->full_path, TR_AWS_MAX_URL_BYTES);
+	tr_buf_init(&j->url, TR_AWS_MAX_URL_BYTES);
+	j->r.body = &out->body;
+}
+
+static void job_dispose(job *j)
+{
+	built_dispose(&j->b);
+	tr_buf_dispose(&j->base);
+	tr_buf_dispose(&j->authority);
+	tr_buf_dispose(&j->prefix);
+	tr_buf_dispose(&j->full_path);
+	tr_buf_dispose(&j->url);
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+	if (j->easy)
+		curl_easy_cleanup(j->easy);
+	j->easy = NULL;
+}
+
+/* Everything done once per call: gate, request, endpoint, URL. */
+static int job_prepare(tr_aws_client *c, job *j)
+{
+	const tr_aws_call *call = j->call;
+	tr_aws_error *err = j->err;
+	int error;
+
+	j->s = tr_aws_service_get(call->service);
+	j->op = j->s ? tr_aws_op_find(call->service, call->operation) : NULL;
+	tr_aws_error_dispose(err);
+	tr_buf_clear(&j->out->body);
+	j->out->status = 0;
+	j->out->request_id[0] = '\0';
+	j->out->attempts = 0;
+	err->service = j->s ? j->s->name : "aws";
+	err->operation = j->op ? j->op->name : call->operation;
+	/* Refuse before anything else (credentials lookups included). */
+	if ((error = gate(c, j->op, err->service, j->op ? j->op->method : "?",
+			  j->op ? j->op->path : NULL, err)) < 0)
+		return error;
+	if ((error = build_request(&j->b, j->s, j->op, call)) < 0) {
+		set_error(c, err, TR_AWS_ERR_CLIENT, error,
+			  error == TR_ETOOLARGE ? "request too large"
+						: "bad call: labels or parameters do not match the operation");
+		return error;
+	}
+	if ((error = tr_aws_client_endpoint(c, call->service, &j->base,
+					    &j->signing_region)) < 0 ||
+	    (error = split_base(tr_buf_cstr(&j->base), &j->authority,
+				&j->prefix)) < 0) {
+		set_error(c, err, TR_AWS_ERR_CLIENT, error,
+			  c->region ? "bad endpoint URL"
+				    : "no region: set AWS_REGION or region in trellis.yaml");
+		return error;
+	}
+	if ((error = tr_buf_printf(&j->full_path, "%s%s",
+				   tr_buf_cstr(&j->prefix),
+				   tr_buf_cstr(&j->b.path))) < 0 ||
+	    (error = tr_buf_printf(&j->url, "%s%s%s%s", tr_buf_cstr(&j->base),
+				   tr_buf_cstr(&j->b.path),
+				   j->b.query.len ? "?" : "",
+				   tr_buf_cstr(&j->b.query))) < 0) {
+		set_error(c, err, TR_AWS_ERR_CLIENT, error, "URL too long");
+		return error;
+	}
+	return 0;
+}
+
+/* Starts an attempt: fresh error and body, credentials, signature,
+ * headers; leaves the request in j->w. */
+static int job_arm(tr_aws_client *c, job *j)
+{
+	const tr_aws_service_info *s = j->s;
+	const tr_aws_op *op = j->op;
+	const tr_aws_credentials *creds = NULL;
+	tr_aws_error *err = j->err;
+	tr_sigv4_result sig;
+	int herr = 0, error = 0;
+
+	j->attempt++;
+	tr_buf_clear(&j->out->body);
+	tr_aws_error_dispose(err);
+	err->service = s->name;
+	err->operation = op->name;
+	err->attempts = j->attempt;
+	j->out->attempts = j->attempt;
+	memset(&j->r, 0, sizeof(j->r));
+	j->r.body = &j->out->body;
+	j->status = 0;
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+	if (!op->unsigned_call) {
+		if (j->use_as)
+			creds = j->as;
+		else if ((error = tr_aws_creds_get(c->creds, &creds, err)) < 0)
+			return error;
+		if (!creds) {
+			set_error(c, err, TR_AWS_ERR_CREDENTIALS, TR_EAUTH,
+				  "no credentials");
+			return TR_EAUTH;
+		}
+	}
+	tr_sigv4_result_init(&sig);
+	if (creds) {
+		tr_sigv4_header sh[3];
+		size_t n = 0;
+		tr_sigv4_params p = {0};
+		tr_sigv4_request rq;
+
+		sh[n++] = (tr_sigv4_header){"host", tr_buf_cstr(&j->authority)};
+		if (j->b.content_type)
+			sh[n++] = (tr_sigv4_header){"content-type", j->b.content_type};
+		if (j->b.target[0])
+			sh[n++] = (tr_sigv4_header){"x-amz-target", j->b.target};
+		rq = (tr_sigv4_request){op->method, tr_buf_cstr(&j->full_path),
+					tr_buf_cstr(&j->b.query), sh, n,
+					j->b.body.ptr, j->b.body.len};
+		p.access_key_id = creds->access_key_id;
+		p.secret_access_key = creds->secret_access_key;
+		p.session_token = creds->session_token;
+		p.region = j->signing_region;
+		p.service = s->signing_name;
+		p.time = (tr_aws_client_now(c) + c->skew_ms) / 1000;
+		if ((error = tr_sigv4_sign(&sig, &rq, &p)) < 0) {
+			set_error(c, err, TR_AWS_ERR_CLIENT, error,
+				  "cannot sign the request");
+			goto done;
+		}
+		j->hdrs = add_header(j->hdrs, &herr, "X-Amz-Date: %s", sig.amz_date);
+		if (creds->session_token)
+			j->hdrs = add_header(j->hdrs, &herr, "X-Amz-Security-Token: %s",
+					     creds->session_token);
+		j->hdrs = add_header(j->hdrs, &herr, "Authorization: %s",
+				     tr_buf_cstr(&sig.authorization));
+	}
+	j->hdrs = add_header(j->hdrs, &herr, "Host: %s", tr_buf_cstr(&j->authority));
+	if (j->b.content_type)
+		j->hdrs = add_header(j->hdrs, &herr, "Content-Type: %s", j->b.content_type);
+	else
+		j->hdrs = add_header(j->hdrs, &herr, "Content-Type:");
+	if (j->b.target[0])
+		j->hdrs = add_header(j->hdrs, &herr, "X-Amz-Target: %s", j->b.target);
+	j->hdrs = add_header(j->hdrs, &herr, "Expect:");
+	if (herr) {
+		error = herr;
+		set_error(c, err, TR_AWS_ERR_CLIENT, error, "header too large");
+		goto done;
+	}
+	j->w = (wire){op, s->name, op->method, tr_buf_cstr(&j->url),
+		      tr_buf_cstr(&j->full_path), j->hdrs, j->b.body.ptr,
+		      j->b.body.len, c->cfg.timeout_ms, c->cfg.connect_timeout_ms,
+		      false, (int)j->call->service};
+done:
+	tr_sigv4_result_dispose(&sig);
+	return error;
+}
+
+/* After a transfer: 0 when the call succeeded, <0 when it failed for good,
+ * 1 when it should be tried again after j->delay_ms. */
+static int job_settle(tr_aws_client *c, job *j, int send_rc)
+{
+	const tr_aws_service_info *s = j->s;
+	tr_aws_error *err = j->err;
+	tr_aws_response *out = j->out;
+	bool immediate = false;
+	int error = send_rc;
+
+	log_line(c, "aws: %s %s %s status=%ld attempt=%u ms=%lld",
+		 j->op->method, s->name, j->op->name,
+		 j->status > 0 ? j->status : 0, j->attempt,
+		 (long long)(tr_aws_client_now(c) - j->t0));
+	curl_slist_free_all(j->hdrs);
+	j->hdrs = NULL;
+	if (error == TR_EREFUSED || error == TR_ETOOLARGE)
+		return error;
+	if (error == 0) {
+		snprintf(out->request_id, sizeof(out->request_id), "%s",
+			 j->r.request_id);
+		out->status = j->status;
+		if (j->status >= 200 && j->status < 300) {
+			/* Success pays back into the retry budget. */
+			unsigned back = j->attempt > 1 ? RETRY_COST : NO_RETRY_INCREMENT;
+			c->quota = c->quota + back > c->quota_max ? c->quota_max
+								  : c->quota + back;
+			tr_aws_error_dispose(err);
+			return 0;
+		}
+		tr_aws_error_parse(err, s->protocol, j->status, j->r.error_type,
+				   j->r.request_id, out->body.ptr, out->body.len);
+		err->retry_after_ms = parse_retry_after(j->r.retry_after);
+		tr_aws_error_classify(err);
+		scrub_error(c, err);
+		error = err->rc;
+		/* Credentials expired under us: fetch new ones and try again,
+		 * once, as the SDKs do. */
+		if (error == TR_EAUTH && !j->use_as && !j->refreshed &&
+		    (tr_str_eq(err->code, "ExpiredToken") ||
+		     tr_str_eq(err->code, "ExpiredTokenException"))) {
+			tr_aws_creds_invalidate(c->creds);
+			j->refreshed = true;
+			err->retryable = true;
+			immediate = true;
+		}
+		/* Our clock is off: sign with the server's, once. */
+		if (error == TR_EAUTH && !j->skew_fixed &&
+		    learn_skew(c, err->code, j->r.date)) {
+			j->skew_fixed = true;
+			err->retryable = true;
+			immediate = true;
+		}
+	} else {
+		tr_aws_error_classify(err);
+	}
+	err->service = s->name;
+	err->operation = j->op->name;
+	err->attempts = j->attempt;
+	if (!err->retryable || j->attempt >= c->cfg.max_attempts)
+		return error;
+	j->delay_ms = 0;
+	if (!immediate) {
+		unsigned cost = j->status == -2 ? TIMEOUT_RETRY_COST : RETRY_COST;
+		if (c->quota < cost)
+			return error; /* retry budget spent: fail fast */
+		c->quota -= cost;
+		j->delay_ms = backoff_ms(c, j->attempt, err);
+	}
+	c->stats.retries++;
+	return 1;
+}
+
 static int call_impl(tr_aws_client *c, tr_aws_response *out,
 		     const tr_aws_call *call, const tr_aws_credentials *as,
 		     bool use_as, tr_aws_error *err)
 {
-	const tr_aws_service_info *s = tr_aws_service_get(call->service);
-	const tr_aws_op *op = s ? tr_aws_op_find(call->service, call->operation)
-				: NULL;
-	tr_buf base = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
-	tr_buf authority = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
-	tr_buf prefix = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
-	tr_buf full_path = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
-	tr_buf url = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
-	const char *signing_region = NULL;
-	bool refreshed = false, skew_fixed = false;
-	built b;
-	int error = 0;
+	job j;
+	int error;
 
-	built_init(&b);
-	tr_aws_error_dispose(err);
-	tr_buf_clear(&out->body);
-	out->status = 0;
-	out->request_id[0] = '\0';
-	out->attempts = 0;
-	err->service = s ? s->name : "aws";
-	err->operation = op ? op->name : call->operation;
-	/* Refuse before anything else (credentials lookups included). */
-	if ((error = gate(c, op, err->service, op ? op->method : "?",
-			  op ? op->path : NULL, err)) < 0)
-		goto done;
-	if ((error = build_request(&b, s, op, call)) < 0) {
-		set_error(c, err, TR_AWS_ERR_CLIENT, error,
-			  error == TR_ETOOLARGE ? "request too large"
-						: "bad call: labels or parameters do not match the operation");
-		goto done;
-	}
-	if ((error = tr_aws_client_endpoint(c, call->service, &base,
-					    &signing_region)) < 0 ||
-	    (error = split_base(tr_buf_cstr(&base), &authority, &prefix)) < 0) {
-		set_error(c, err, TR_AWS_ERR_CLIENT, error,
-			  c->region ? "bad endpoint URL"
-				    : "no region: set AWS_REGION or region in trellis.yaml");
-		goto done;
-	}
-	if ((error = tr_buf_printf(&full_path, "%s%s", tr_buf_cstr(&prefix),
-				   tr_buf_cstr(&b.path))) < 0 ||
-	    (error = tr_buf_printf(&url, "%s%s%s%s", tr_buf_cstr(&base),
-				   tr_buf_cstr(&b.path), b.query.len ? "?" : "",
-				   tr_buf_cstr(&b.query))) < 0) {
-		set_error(c, err, TR_AWS_ERR_CLIENT, error, "URL too long");
-		goto done;
-	}
+	job_init(&j, call, as, use_as, out, err);
+	error = job_prepare(c, &j);
+	while (error == 0) {
+		int64_t now = tr_aws_client_now(c);
+		int v;
 
-	for (unsigned attempt = 1;; attempt++) {
-		const tr_aws_credentials *creds = NULL;
-		tr_sigv4_result sig;
-		struct curl_slist *hdrs = NULL;
-		reply r = {&out->body, false, "", "", "", ""};
-		long status = 0;
-		int64_t t0;
-		int herr = 0;
-		bool immediate = false;
-		wire w;
-
-		tr_buf_clear(&out->body);
-		/* Each attempt's error stands alone. */
-		tr_aws_error_dispose(err);
-		err->service = s->name;
-		err->operation = op->name;
-		err->attempts = attempt;
-		out->attempts = attempt;
-		tr_sigv4_result_init(&sig);
-		if (!op->unsigned_call) {
-			if (use_as)
-				creds = as;
-			else if ((error = tr_aws_creds_get(c->creds, &creds,
-							   err)) < 0) {
-				tr_sigv4_result_dispose(&sig);
-				goto done;
-			}
-			if (!creds) {
-				set_error(c, err, TR_AWS_ERR_CREDENTIALS,
-					  TR_EAUTH, "no credentials");
-				error = TR_EAUTH;
-				tr_sigv4_result_dispose(&sig);
-				goto done;
-			}
+		pause_ms(c, reserve_slot(c, call->service, now) - now);
+		if ((error = job_arm(c, &j)) < 0)
+			break;
+		j.t0 = tr_aws_client_now(c);
+		v = job_settle(c, &j, send_request(c, &j.w, &j.r, &j.status, err));
+		if (v != 1) {
+			error = v;
+			break;
 		}
-		wait_for_rate(c, call->service);
-		if (creds) {
-			tr_sigv4_header sh[3];
-			size_t n = 0;
-			tr_sigv4_params p = {0};
-			tr_sigv4_request rq;
-
-			sh[n++] = (tr_sigv4_header){"host", tr_buf_cstr(&authority)};
-			if (b.content_type)
-				sh[n++] = (tr_sigv4_header){"content-type", b.content_type};
-			if (b.target[0])
-				sh[n++] = (tr_sigv4_header){"x-amz-target", b.target};
-			rq = (tr_sigv4_request){op->method, tr_buf_cstr(&full_path),
-						tr_buf_cstr(&b.query), sh, n,
-						b.body.ptr, b.body.len};
-			p.access_key_id = creds->access_key_id;
-			p.secret_access_key = creds->secret_access_key;
-			p.session_token = creds->session_token;
-			p.region = signing_region;
-			p.service = s->signing_name;
-			p.time = (tr_aws_client_now(c) + c->skew_ms) / 1000;
-			if ((error = tr_sigv4_sign(&sig, &rq, &p)) < 0) {
-				set_error(c, err, TR_AWS_ERR_CLIENT, error,
-					  "cannot sign the request");
-				tr_sigv4_result_dispose(&sig);
-				goto done;
-			}
-			hdrs = add_header(hdrs, &herr, "X-Amz-Date: %s", sig.amz_date);
-			if (creds->session_token)
-				hdrs = add_header(hdrs, &herr, "X-Amz-Security-Token: %s",
-						  creds->session_token);
-			hdrs = add_header(hdrs, &herr, "Authorization: %s",
-					  tr_buf_cstr(&sig.authorization));
-		}
-		hdrs = add_header(hdrs, &herr, "Host: %s", tr_buf_cstr(&authority));
-		if (b.content_type)
-			hdrs = add_header(hdrs, &herr, "Content-Type: %s", b.content_type);
-		else
-			hdrs = add_header(hdrs, &herr, "Content-Type:");
-		if (b.target[0])
-			hdrs = add_header(hdrs, &herr, "X-Amz-Target: %s", b.target);
-		hdrs = add_header(hdrs, &herr, "Expect:");
-		tr_sigv4_result_dispose(&sig);
-		if (herr) {
-			curl_slist_free_all(hdrs);
-			error = herr;
-			set_error(c, err, TR_AWS_ERR_CLIENT, error, "header too large");
-			goto done;
-		}
-		w = (wire){op, s->name, op->method, tr_buf_cstr(&url),
-			   tr_buf_cstr(&full_path), hdrs, b.body.ptr, b.body.len,
-			   c->cfg.timeout_ms, c->cfg.connect_timeout_ms, false,
-			   (int)call->service};
-		t0 = tr_aws_client_now(c);
-		error = send_request(c, &w, &r, &status, err);
-		curl_slist_free_all(hdrs);
-		log_line(c, "aws: %s %s %s status=%ld attempt=%u ms=%lld",
-			 op->method, s->name, op->name, status > 0 ? status : 0,
-			 attempt, (long long)(tr_aws_client_now(c) - t0));
-		if (error == TR_EREFUSED || error == TR_ETOOLARGE)
-			goto done;
-		if (error == 0) {
-			snprintf(out->request_id, sizeof(out->request_id), "%s",
-				 r.request_id);
-			out->status = status;
-			if (status >= 200 && status < 300) {
-				/* Success pays back into the retry budget. */
-				unsigned back = attempt > 1 ? RETRY_COST : NO_RETRY_INCREMENT;
-				c->quota = c->quota + back > c->quota_max
-						   ? c->quota_max
-						   : c->quota + back;
-				tr_aws_error_dispose(err);
-				goto done;
-			}
-			tr_aws_error_parse(err, s->protocol, status,
-					   r.error_type, r.request_id,
-					   out->body.ptr, out->body.len);
-			err->retry_after_ms = parse_retry_after(r.retry_after);
-			tr_aws_error_classify(err);
-			scrub_error(c, err);
-			error = err->rc;
-			/* Credentials expired under us: fetch new ones and
-			 * try again, once, as the SDKs do. */
-			if (error == TR_EAUTH && !use_as && !refreshed &&
-			    (tr_str_eq(err->code, "ExpiredToken") ||
-			     tr_str_eq(err->code, "ExpiredTokenException"))) {
-				tr_aws_creds_invalidate(c->creds);
-				refreshed = true;
-				err->retryable = true;
-				immediate = true;
-			}
-			/* Our clock is off: sign with the server's, once. */
-			if (error == TR_EAUTH && !skew_fixed &&
-			    learn_skew(c, err->code, r.date)) {
-				skew_fixed = true;
-				err->retryable = true;
-				immediate = true;
-			}
-		} else {
-			tr_aws_error_classify(err);
-		}
-		err->service = s->name;
-		err->operation = op->name;
-		err->attempts = attempt;
-		if (!err->retryable || attempt >= c->cfg.max_attempts)
-			goto done;
-		if (!immediate) {
-			unsigned cost = status == -2 ? TIMEOUT_RETRY_COST : RETRY_COST;
-			if (c->quota < cost)
-				goto done; /* retry budget spent: fail fast */
-			c->quota -= cost;
-		}
-		c->stats.retries++;
-		if (!immediate)
-			pause_ms(c, backoff_ms(c, attempt, err));
+		pause_ms(c, j.delay_ms);
 	}
-done:
 	if (error < 0 && err->rc == 0)
 		err->rc = error;
-	built_dispose(&b);
-	tr_buf_dispose(&base);
-	tr_buf_dispose(&authority);
-	tr_buf_dispose(&prefix);
-	tr_buf_dispose(&full_path);
-	tr_buf_dispose(&url);
+	job_dispose(&j);
 	return error;
 }
 
@@ -1023,6 +1122,159 @@ int tr_aws_client_call_as(tr_aws_client *c, tr_aws_response *out,
 	return call_impl(c, out, call, creds, true, err);
 }
 
+static void job_finish(job *j, int rc)
+{
+	j->state = 2;
+	j->rc = rc;
+	if (rc < 0 && j->err->rc == 0)
+		j->err->rc = rc;
+}
+
+/* Starts the pending jobs that may start now; returns how many run. */
+static size_t start_ready(tr_aws_client *c, CURLM *m, job *jobs, size_t n,
+			  size_t running, unsigned max_parallel)
+{
+	for (size_t i = 0; i < n && running < max_parallel; i++) {
+		job *j = &jobs[i];
+		int64_t now = tr_aws_client_now(c);
+		int error;
+
+		if (j->state != 0 || j->ready_at > now)
+			continue;
+		if (!j->slot_held) {
+			int64_t start = reserve_slot(c, j->call->service, now);
+			if (start > now) {
+				j->ready_at = start;
+				j->slot_held = true;
+				continue;
+			}
+		}
+		j->slot_held = false;
+		if ((error = job_arm(c, j)) < 0) {
+			job_finish(j, error);
+			continue;
+		}
+		if (!j->easy)
+			j->easy = curl_easy_init();
+		else
+			curl_easy_reset(j->easy);
+		if (!j->easy) {
+			set_error(c, j->err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+				  "cannot create a connection handle");
+			job_finish(j, TR_EIO);
+			continue;
+		}
+		if ((error = arm_request(c, j->easy, &j->w, &j->r, j->err)) < 0) {
+			job_finish(j, job_settle(c, j, error));
+			continue;
+		}
+		curl_easy_setopt(j->easy, CURLOPT_PRIVATE, (void *)j);
+		j->t0 = tr_aws_client_now(c);
+		if (curl_multi_add_handle(m, j->easy) != CURLM_OK) {
+			set_error(c, j->err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+				  "cannot schedule the request");
+			job_finish(j, TR_EIO);
+			continue;
+		}
+		j->state = 1;
+		running++;
+	}
+	return running;
+}
+
+int tr_aws_client_call_many(tr_aws_client *c, const tr_aws_call *calls,
+			    size_t n, tr_aws_response *outs, tr_aws_error *errs,
+			    unsigned max_parallel)
+{
+	CURLM *m = curl_multi_init();
+	job *jobs = tr_calloc(n ? n : 1, sizeof(*jobs));
+	size_t running = 0, done = 0;
+	int first = 0;
+
+	if (max_parallel == 0)
+		max_parallel = 1;
+	if (max_parallel > TR_AWS_MAX_PARALLEL)
+		max_parallel = TR_AWS_MAX_PARALLEL;
+	for (size_t i = 0; i < n; i++) {
+		job *j = &jobs[i];
+		int error;
+
+		job_init(j, &calls[i], NULL, false, &outs[i], &errs[i]);
+		error = job_prepare(c, j);
+		if (error == 0 && j->op->mutating) {
+			/* Writes go one at a time, in the order the plan
+			 * decided; a batch never carries one. */
+			set_error(c, j->err, TR_AWS_ERR_CLIENT, TR_EREFUSED,
+				  "mutating operations cannot be batched");
+			error = TR_EREFUSED;
+		}
+		if (error < 0)
+			job_finish(j, error);
+	}
+	if (!m) {
+		for (size_t i = 0; i < n; i++)
+			if (jobs[i].state != 2) {
+				set_error(c, jobs[i].err, TR_AWS_ERR_TRANSPORT,
+					  TR_EIO, "cannot create a transfer set");
+				job_finish(&jobs[i], TR_EIO);
+			}
+	}
+	for (;;) {
+		CURLMsg *msg;
+		int still = 0, left;
+		int64_t now, next = -1;
+
+		done = 0;
+		for (size_t i = 0; i < n; i++)
+			done += jobs[i].state == 2;
+		if (done == n)
+			break;
+		running = start_ready(c, m, jobs, n, running, max_parallel);
+		if (running == 0) {
+			/* Everything left waits for a back-off or a rate slot. */
+			now = tr_aws_client_now(c);
+			for (size_t i = 0; i < n; i++)
+				if (jobs[i].state == 0 &&
+				    (next < 0 || jobs[i].ready_at < next))
+					next = jobs[i].ready_at;
+			if (next > now)
+				pause_ms(c, next - now);
+			continue;
+		}
+		curl_multi_perform(m, &still);
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			job *j = NULL;
+			int v;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+			curl_multi_remove_handle(m, msg->easy_handle);
+			running--;
+			v = transfer_result(c, j->easy, msg->data.result, &j->r,
+					    &j->status, j->err);
+			v = job_settle(c, j, v);
+			if (v == 1) {
+				j->state = 0;
+				j->ready_at = tr_aws_client_now(c) + j->delay_ms;
+			} else {
+				job_finish(j, v);
+			}
+		}
+		if (still)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].rc < 0 && first == 0)
+			first = jobs[i].rc;
+		job_dispose(&jobs[i]);
+	}
+	if (m)
+		curl_multi_cleanup(m);
+	tr_free(jobs);
+	return first;
+}
+
 int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
 			const char *what, const char *method, const char *url,
 			const char *const *headers, size_t header_count,
@@ -1033,7 +1285,7 @@ int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
 					      "/", false, true,
 					      TR_AWS_PAGE_NONE};
 	struct curl_slist *hdrs = NULL;
-	reply r = {&out->body, false, "", "", "", ""};
+	reply r = {&out->body, false, "", "", "", "", ""};
 	long status = 0;
 	int herr = 0, error;
 	int64_t t0;

@@ -100,6 +100,18 @@ TR_MUST_CHECK int tr_aws_client_call(tr_aws_client *c, tr_aws_response *out,
 				     const tr_aws_call *call,
 				     tr_aws_error *err);
 
+/* Sends read-only calls concurrently, at most max_parallel at once (capped
+ * at TR_AWS_MAX_PARALLEL) over one set of connections, each with the same
+ * retries, rate limits and typed errors as tr_aws_client_call; results land
+ * in outs[i] / errs[i] (initialised by the caller). A mutating operation in
+ * the batch is refused (TR_EREFUSED): writes go one at a time. Returns 0
+ * when all succeeded, else the first failed call's code (by position). */
+TR_MUST_CHECK int tr_aws_client_call_many(tr_aws_client *c,
+					  const tr_aws_call *calls, size_t n,
+					  tr_aws_response *outs,
+					  tr_aws_error *errs,
+					  unsigned max_parallel);
+
 /* Walks every page of a paginated List operation, handing each page's
  * reply to fn (return <0 from fn to stop with that code). The call's own
  * paging parameters are replaced page by page. */

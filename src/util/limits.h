@@ -48,5 +48,6 @@
 #define TR_AWS_MAX_TOKEN_FILE_BYTES (64u * 1024)       /* web identity / auth token */
 #define TR_AWS_MAX_PROFILE_HOPS     8u                 /* role_arn -> source_profile */
 #define TR_AWS_MAX_CREDENTIAL_BYTES 4096u              /* one key, secret or token */
+#define TR_AWS_MAX_PARALLEL         16u                /* reads in flight in one batch */
 
 #endif

@@ -774,6 +774,131 @@ static void clock_skew_is_learnt_from_the_reply(void **state)
 	fx_free(f);
 }
 
+static int flaky_seen;
+
+/* Echoes the request target; "/services/flaky" fails once first. */
+static void echo_handler(fake_server *s, const fake_request *r, fake_reply *out)
+{
+	static char bodies[FAKE_MAX_REQUESTS][256];
+	static size_t next;
+	char *b = bodies[next++ % FAKE_MAX_REQUESTS];
+
+	(void)s;
+	out->headers = "";
+	if (strcmp(r->target, "/services/flaky") == 0 && flaky_seen++ == 0) {
+		out->status = 503;
+		out->body = "{}";
+		return;
+	}
+	snprintf(b, 256, "{\"target\":\"%.200s\"}", r->target);
+	out->status = 200;
+	out->body = b;
+}
+
+static void call_many_runs_reads_concurrently(void **state)
+{
+	enum { N = 12 };
+	char ids[N][32];
+	const char *labels[N][1];
+	tr_aws_call calls[N];
+	tr_aws_response outs[N];
+	tr_aws_error errs[N];
+	fixture *f = fx_new();
+	int before;
+	tr_aws_stats st;
+	(void)state;
+
+	reset(NULL, 0);
+	flaky_seen = 0;
+	pthread_mutex_lock(&srv.mu);
+	srv.handler = echo_handler;
+	before = srv.connections;
+	pthread_mutex_unlock(&srv.mu);
+	fx_client(f);
+	for (int i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof(ids[i]), i == 5 ? "flaky" : "svc-%d", i);
+		labels[i][0] = ids[i];
+		calls[i] = (tr_aws_call){TR_AWS_LATTICE, "GetService", labels[i], 1,
+					 NULL, 0, NULL, 0};
+		tr_aws_response_init(&outs[i]);
+		tr_aws_error_init(&errs[i]);
+	}
+	/* One write in the batch: refused, never sent; the reads still run. */
+	calls[7] = (tr_aws_call){TR_AWS_LATTICE, "DeleteService", labels[7], 1,
+				 NULL, 0, NULL, 0};
+	assert_int_equal(tr_aws_client_call_many(f->c, calls, N, outs, errs, 4),
+			 TR_EREFUSED);
+	for (int i = 0; i < N; i++) {
+		char want[128];
+
+		if (i == 7) {
+			assert_int_equal(errs[i].rc, TR_EREFUSED);
+			continue;
+		}
+		snprintf(want, sizeof(want), "{\"target\":\"/services/%s\"}", ids[i]);
+		assert_int_equal(errs[i].rc, 0);
+		assert_string_equal(tr_buf_cstr(&outs[i].body), want);
+		assert_int_equal(outs[i].attempts, i == 5 ? 2 : 1);
+	}
+	assert_int_equal(fake_count(&srv), N); /* 11 reads + 1 retry */
+	for (size_t i = 0; i < fake_count(&srv); i++)
+		assert_null(strstr(srv.reqs[i].target, "/services/svc-7"));
+	pthread_mutex_lock(&srv.mu);
+	/* Several connections in flight, never more than the bound. */
+	assert_true(srv.connections - before > 1);
+	assert_true(srv.connections - before <= 4);
+	pthread_mutex_unlock(&srv.mu);
+	tr_aws_client_stats(f->c, &st);
+	assert_int_equal(st.retries, 1);
+	assert_int_equal(f->t.nsleeps, 1);
+	assert_int_equal(f->t.sleeps[0], 500);
+	for (int i = 0; i < N; i++) {
+		tr_aws_response_dispose(&outs[i]);
+		tr_aws_error_dispose(&errs[i]);
+	}
+	fx_free(f);
+}
+
+static void call_many_keeps_rate_limits_and_the_gate(void **state)
+{
+	enum { N = 6 };
+	const char *labels[] = {"C1"};
+	tr_aws_call calls[N];
+	tr_aws_response outs[N];
+	tr_aws_error errs[N];
+	fixture *f = fx_new();
+	(void)state;
+
+	reset(NULL, 0);
+	pthread_mutex_lock(&srv.mu);
+	srv.handler = echo_handler;
+	pthread_mutex_unlock(&srv.mu);
+	f->cfg.dry_run = true;
+	fx_client(f);
+	for (int i = 0; i < N; i++) {
+		calls[i] = (tr_aws_call){TR_AWS_ROUTE53, "GetChange", labels, 1, NULL,
+					 0, NULL, 0};
+		tr_aws_response_init(&outs[i]);
+		tr_aws_error_init(&errs[i]);
+	}
+	assert_int_equal(tr_aws_client_call_many(f->c, calls, N, outs, errs, 8), 0);
+	/* Route 53's 5/s holds across a batch too (frozen clock). */
+	assert_int_equal(f->t.slept_ms, 1000);
+	assert_int_equal(fake_count(&srv), N);
+	/* In dry-run, writes are refused by the gate as usual. */
+	calls[0] = (tr_aws_call){TR_AWS_ROUTE53, "ChangeResourceRecordSets", labels,
+				 1, NULL, 0, "<x/>", 4};
+	assert_int_equal(tr_aws_client_call_many(f->c, calls, 1, outs, errs, 8),
+			 TR_EREFUSED);
+	assert_int_equal(errs[0].kind, TR_AWS_ERR_REFUSED);
+	assert_int_equal(fake_count(&srv), N);
+	for (int i = 0; i < N; i++) {
+		tr_aws_response_dispose(&outs[i]);
+		tr_aws_error_dispose(&errs[i]);
+	}
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -795,6 +920,8 @@ int main(void)
 		cmocka_unit_test(connections_are_reused),
 		cmocka_unit_test(dry_run_gate_blocks_every_mutation),
 		cmocka_unit_test(paginates_every_style),
+		cmocka_unit_test(call_many_runs_reads_concurrently),
+		cmocka_unit_test(call_many_keeps_rate_limits_and_the_gate),
 		cmocka_unit_test(xml_parser_refuses_doctype_and_depth),
 		cmocka_unit_test(oversized_requests_and_replies_are_refused),
 	};
