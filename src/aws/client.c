@@ -322,8 +322,8 @@ static bool url_ok(const char *url)
 	       tr_str_has_prefix(url, "http://");
 }
 
-int tr_aws_client_endpoint(const tr_aws_client *c, tr_aws_service service,
-			   tr_buf *url, const char **signing_region)
+int tr_aws_client_endpoint(tr_buf *url, const char **signing_region,
+			   const tr_aws_client *c, tr_aws_service service)
 {
 	const tr_aws_service_info *s = tr_aws_service_get(service);
 	char env[64];
@@ -895,8 +895,7 @@ static int job_prepare(tr_aws_client *c, job *j)
 						: "bad call: labels or parameters do not match the operation");
 		return error;
 	}
-	if ((error = tr_aws_client_endpoint(c, call->service, &j->base,
-					    &j->signing_region)) < 0 ||
+	if ((error = tr_aws_client_endpoint(&j->base, &j->signing_region, c, call->service)) < 0 ||
 	    (error = split_base(tr_buf_cstr(&j->base), &j->authority,
 				&j->prefix)) < 0) {
 		set_error(c, err, TR_AWS_ERR_CLIENT, error,
@@ -943,7 +942,7 @@ static int job_arm(tr_aws_client *c, job *j)
 	if (!op->unsigned_call) {
 		if (j->use_as)
 			creds = j->as;
-		else if ((error = tr_aws_creds_get(c->creds, &creds, err)) < 0)
+		else if ((error = tr_aws_creds_get(&creds, c->creds, err)) < 0)
 			return error;
 		if (!creds) {
 			set_error(c, err, TR_AWS_ERR_CREDENTIALS, TR_EAUTH,
@@ -1109,13 +1108,13 @@ static int call_impl(tr_aws_client *c, tr_aws_response *out,
 	return error;
 }
 
-int tr_aws_client_call(tr_aws_client *c, tr_aws_response *out,
+int tr_aws_client_call(tr_aws_response *out, tr_aws_client *c,
 		       const tr_aws_call *call, tr_aws_error *err)
 {
 	return call_impl(c, out, call, NULL, false, err);
 }
 
-int tr_aws_client_call_as(tr_aws_client *c, tr_aws_response *out,
+int tr_aws_client_call_as(tr_aws_response *out, tr_aws_client *c,
 			  const tr_aws_call *call,
 			  const tr_aws_credentials *creds, tr_aws_error *err)
 {
@@ -1182,8 +1181,8 @@ static size_t start_ready(tr_aws_client *c, CURLM *m, job *jobs, size_t n,
 	return running;
 }
 
-int tr_aws_client_call_many(tr_aws_client *c, const tr_aws_call *calls,
-			    size_t n, tr_aws_response *outs, tr_aws_error *errs,
+int tr_aws_client_call_many(tr_aws_response *outs, tr_aws_error *errs,
+			    tr_aws_client *c, const tr_aws_call *calls, size_t n,
 			    unsigned max_parallel)
 {
 	CURLM *m = curl_multi_init();
@@ -1275,7 +1274,7 @@ int tr_aws_client_call_many(tr_aws_client *c, const tr_aws_call *calls,
 	return first;
 }
 
-int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
+int tr_aws_client_fetch(tr_aws_response *out, tr_aws_client *c,
 			const char *what, const char *method, const char *url,
 			const char *const *headers, size_t header_count,
 			tr_aws_error *err)
@@ -1522,7 +1521,7 @@ int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
 		}
 		pc.params = params;
 		pc.param_count = np;
-		if ((error = tr_aws_client_call(c, &page, &pc, err)) < 0)
+		if ((error = tr_aws_client_call(&page, c, &pc, err)) < 0)
 			goto done;
 		if ((error = fn(ctx, &page)) < 0) {
 			set_error(c, err, TR_AWS_ERR_CLIENT, error,

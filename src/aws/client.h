@@ -96,7 +96,7 @@ void tr_aws_client_free(tr_aws_client *c);
 
 /* Sends one call (with retries). 0 on a 2xx reply, whose body is in out;
  * otherwise the TR_E* code, with details in err (always filled). */
-TR_MUST_CHECK int tr_aws_client_call(tr_aws_client *c, tr_aws_response *out,
+TR_MUST_CHECK int tr_aws_client_call(tr_aws_response *out, tr_aws_client *c,
 				     const tr_aws_call *call,
 				     tr_aws_error *err);
 
@@ -106,10 +106,10 @@ TR_MUST_CHECK int tr_aws_client_call(tr_aws_client *c, tr_aws_response *out,
  * in outs[i] / errs[i] (initialised by the caller). A mutating operation in
  * the batch is refused (TR_EREFUSED): writes go one at a time. Returns 0
  * when all succeeded, else the first failed call's code (by position). */
-TR_MUST_CHECK int tr_aws_client_call_many(tr_aws_client *c,
-					  const tr_aws_call *calls, size_t n,
-					  tr_aws_response *outs,
+TR_MUST_CHECK int tr_aws_client_call_many(tr_aws_response *outs,
 					  tr_aws_error *errs,
+					  tr_aws_client *c,
+					  const tr_aws_call *calls, size_t n,
 					  unsigned max_parallel);
 
 /* Walks every page of a paginated List operation, handing each page's
@@ -125,9 +125,10 @@ TR_MUST_CHECK int tr_aws_client_paginate(tr_aws_client *c,
 const char *tr_aws_client_region(const tr_aws_client *c);
 
 /* Endpoint base URL and signing region for a service, as resolved. */
-TR_MUST_CHECK int tr_aws_client_endpoint(const tr_aws_client *c,
-					 tr_aws_service service, tr_buf *url,
-					 const char **signing_region);
+TR_MUST_CHECK int tr_aws_client_endpoint(tr_buf *url,
+					 const char **signing_region,
+					 const tr_aws_client *c,
+					 tr_aws_service service);
 
 /* Every secret the client has seen (keys, tokens, web identity tokens):
  * anything printed about AWS should be scrubbed with it. */

@@ -257,7 +257,7 @@ static int web_identity(tr_aws_client *c, tr_aws_credentials *out,
 	params[1] = (tr_aws_param){"RoleSessionName",
 				   session_name(c, session, name_buf, sizeof(name_buf))};
 	params[2] = (tr_aws_param){"WebIdentityToken", token};
-	if ((error = tr_aws_client_call_as(c, &r, &call, NULL, err)) < 0)
+	if ((error = tr_aws_client_call_as(&r, c, &call, NULL, err)) < 0)
 		goto done;
 	error = sts_credentials(c, out, &r, "AssumeRoleWithWebIdentityResult",
 				"web-identity", err);
@@ -286,7 +286,7 @@ static int assume_role(tr_aws_client *c, tr_aws_credentials *out,
 	if (external_id)
 		params[n++] = (tr_aws_param){"ExternalId", external_id};
 	call.param_count = n;
-	if ((error = tr_aws_client_call_as(c, &r, &call, source, err)) == 0)
+	if ((error = tr_aws_client_call_as(&r, c, &call, source, err)) == 0)
 		error = sts_credentials(c, out, &r, "AssumeRoleResult",
 					"assume-role", err);
 	tr_aws_response_dispose(&r);
@@ -391,7 +391,7 @@ static int container(tr_aws_client *c, tr_aws_credentials *out,
 			goto done;
 		hdr[nh++] = tr_buf_cstr(&auth);
 	}
-	if ((error = tr_aws_client_fetch(c, &r, "container", "GET",
+	if ((error = tr_aws_client_fetch(&r, c, "container", "GET",
 					 tr_buf_cstr(&url), hdr, nh, err)) < 0)
 		goto done;
 	error = creds_from_json(c, out, &r, "container", err);
@@ -425,7 +425,7 @@ static int imds(tr_aws_client *c, tr_aws_credentials *out, tr_aws_error *err)
 		blen--;
 	/* IMDSv2: a session token first (PUT), then the role, then its keys. */
 	if ((error = tr_buf_printf(&url, "%.*s/latest/api/token", (int)blen, base)) < 0 ||
-	    (error = tr_aws_client_fetch(c, &r, "imds", "PUT", tr_buf_cstr(&url),
+	    (error = tr_aws_client_fetch(&r, c, "imds", "PUT", tr_buf_cstr(&url),
 					 put_hdr, 1, err)) < 0)
 		goto done;
 	if (!r.body.len || strpbrk(tr_buf_cstr(&r.body), "\r\n")) {
@@ -440,7 +440,7 @@ static int imds(tr_aws_client *c, tr_aws_credentials *out, tr_aws_error *err)
 	tr_buf_clear(&url);
 	if ((error = tr_buf_printf(&url, "%.*s/latest/meta-data/iam/security-credentials/",
 				   (int)blen, base)) < 0 ||
-	    (error = tr_aws_client_fetch(c, &r, "imds", "GET", tr_buf_cstr(&url),
+	    (error = tr_aws_client_fetch(&r, c, "imds", "GET", tr_buf_cstr(&url),
 					 get_hdr, 1, err)) < 0)
 		goto done;
 	{
@@ -457,7 +457,7 @@ static int imds(tr_aws_client *c, tr_aws_credentials *out, tr_aws_error *err)
 	if ((error = tr_buf_printf(&url, "%.*s/latest/meta-data/iam/security-credentials/",
 				   (int)blen, base)) < 0 ||
 	    (error = tr_sigv4_uri_encode(&url, role, strlen(role), false)) < 0 ||
-	    (error = tr_aws_client_fetch(c, &r, "imds", "GET", tr_buf_cstr(&url),
+	    (error = tr_aws_client_fetch(&r, c, "imds", "GET", tr_buf_cstr(&url),
 					 get_hdr, 1, err)) < 0)
 		goto done;
 	error = creds_from_json(c, out, &r, "imds", err);
@@ -581,7 +581,7 @@ static int resolve(tr_aws_client *c, tr_aws_credentials *out, tr_aws_error *err)
 	return 0;
 }
 
-int tr_aws_creds_get(tr_aws_creds *p, const tr_aws_credentials **out,
+int tr_aws_creds_get(const tr_aws_credentials **out, tr_aws_creds *p,
 		     tr_aws_error *err)
 {
 	int64_t now = tr_aws_client_now(p->client);
@@ -613,7 +613,7 @@ int tr_aws_creds_get(tr_aws_creds *p, const tr_aws_credentials **out,
 	return 0;
 }
 
-int tr_aws_whoami(tr_aws_client *c, tr_aws_identity *out, tr_aws_error *err)
+int tr_aws_whoami(tr_aws_identity *out, tr_aws_client *c, tr_aws_error *err)
 {
 	tr_aws_call call = {TR_AWS_STS, "GetCallerIdentity", NULL, 0, NULL, 0,
 			    NULL, 0};
@@ -624,7 +624,7 @@ int tr_aws_whoami(tr_aws_client *c, tr_aws_identity *out, tr_aws_error *err)
 
 	memset(out, 0, sizeof(*out));
 	tr_aws_response_init(&r);
-	if ((error = tr_aws_client_call(c, &r, &call, err)) < 0)
+	if ((error = tr_aws_client_call(&r, c, &call, err)) < 0)
 		goto done;
 	if (tr_aws_xml_parse(&doc, tr_buf_cstr(&r.body), r.body.len) < 0 ||
 	    !(res = tr_aws_xml_child(xmlDocGetRootElement(doc),

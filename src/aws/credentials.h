@@ -49,8 +49,8 @@ void tr_aws_creds_free(tr_aws_creds *p);
 
 /* Current credentials, resolved or refreshed as needed; borrowed until the
  * next call. TR_EAUTH when no source has any. */
-TR_MUST_CHECK int tr_aws_creds_get(tr_aws_creds *p,
-				   const tr_aws_credentials **out,
+TR_MUST_CHECK int tr_aws_creds_get(const tr_aws_credentials **out,
+				   tr_aws_creds *p,
 				   tr_aws_error *err);
 
 /* Forgets cached credentials so the next get resolves again (after an
@@ -64,7 +64,7 @@ typedef struct tr_aws_identity {
 } tr_aws_identity;
 
 /* STS GetCallerIdentity: who the credentials belong to. */
-TR_MUST_CHECK int tr_aws_whoami(tr_aws_client *c, tr_aws_identity *out,
+TR_MUST_CHECK int tr_aws_whoami(tr_aws_identity *out, tr_aws_client *c,
 				tr_aws_error *err);
 
 #endif

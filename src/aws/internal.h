@@ -18,14 +18,14 @@ const char *tr_aws_client_profile_name(const tr_aws_client *c);
 
 /* A call signed with `creds` instead of the chain's, or unsigned when the
  * operation is marked so (creds may then be NULL). */
-int tr_aws_client_call_as(tr_aws_client *c, tr_aws_response *out,
+int tr_aws_client_call_as(tr_aws_response *out, tr_aws_client *c,
 			  const tr_aws_call *call,
 			  const tr_aws_credentials *creds, tr_aws_error *err);
 
 /* A plain HTTP request to a metadata endpoint (IMDS, container agent):
  * short time-outs, no proxy, no retries beyond one, never signed. `what`
  * names it in logs and errors ("imds", "container"). */
-int tr_aws_client_fetch(tr_aws_client *c, tr_aws_response *out,
+int tr_aws_client_fetch(tr_aws_response *out, tr_aws_client *c,
 			const char *what, const char *method, const char *url,
 			const char *const *headers, size_t header_count,
 			tr_aws_error *err);

@@ -146,7 +146,7 @@ static void rest_json_call_with_arn_label(void **state)
 	reset(ok, 1);
 	rt_setenv(&f->t, "AWS_SESSION_TOKEN", "SESSION-TOKEN-VALUE");
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_int_equal(f->resp.status, 200);
 	assert_string_equal(tr_buf_cstr(&f->resp.body), "{\"tags\":{}}");
 	assert_string_equal(f->resp.request_id, "req-1");
@@ -174,7 +174,7 @@ static void rest_json_body_and_query(void **state)
 
 	reset(ok, 1);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &create, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &create, &f->err), 0);
 	assert_int_equal(f->resp.status, 201);
 	assert_string_equal(srv.reqs[0].method, "POST");
 	assert_string_equal(srv.reqs[0].target, "/services");
@@ -182,7 +182,7 @@ static void rest_json_body_and_query(void **state)
 	assert_string_equal(fake_header(&srv.reqs[0], "Content-Type", v, sizeof(v)),
 			    "application/json");
 	assert_signed_as_sent(&srv.reqs[0], "us-west-2", "vpc-lattice", NULL);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &list, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &list, &f->err), 0);
 	assert_string_equal(srv.reqs[1].target,
 			    "/services?maxResults=10&nextToken=a%2Bb%2Fc%3D");
 	assert_signed_as_sent(&srv.reqs[1], "us-west-2", "vpc-lattice", NULL);
@@ -200,7 +200,7 @@ static void query_protocol_iam_is_global(void **state)
 
 	reset(ok, 1);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_string_equal(srv.reqs[0].method, "POST");
 	assert_string_equal(srv.reqs[0].target, "/");
 	assert_string_equal(srv.reqs[0].body,
@@ -224,13 +224,13 @@ static void json_protocol_acm(void **state)
 
 	reset(ok, 1);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_string_equal(fake_header(&srv.reqs[0], "X-Amz-Target", v, sizeof(v)),
 			    "CertificateManager.DescribeCertificate");
 	assert_string_equal(fake_header(&srv.reqs[0], "Content-Type", v, sizeof(v)),
 			    "application/x-amz-json-1.1");
 	assert_signed_as_sent(&srv.reqs[0], "us-west-2", "acm", NULL);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &empty, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &empty, &f->err), 0);
 	assert_string_equal(srv.reqs[1].body, "{}");
 	fx_free(f);
 }
@@ -245,7 +245,7 @@ static void rest_xml_route53_strips_id_prefix(void **state)
 
 	reset(ok, 1);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_string_equal(srv.reqs[0].target, "/2013-04-01/change/C2682N5HXP0BZ4");
 	assert_signed_as_sent(&srv.reqs[0], "us-east-1", "route53", NULL);
 	fx_free(f);
@@ -260,8 +260,8 @@ static void bad_calls_are_refused_locally(void **state)
 
 	reset(NULL, 0);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &unknown, &f->err), TR_EREFUSED);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &missing, &f->err), TR_EINVALID);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &unknown, &f->err), TR_EREFUSED);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &missing, &f->err), TR_EINVALID);
 	assert_int_equal(f->err.kind, TR_AWS_ERR_CLIENT);
 	assert_int_equal(fake_count(&srv), 0);
 	fx_free(f);
@@ -300,7 +300,7 @@ static void endpoints_and_regions(void **state)
 		if (cases[i].sts_mode)
 			rt_setenv(&f->t, "AWS_STS_REGIONAL_ENDPOINTS", cases[i].sts_mode);
 		fx_client(f);
-		assert_int_equal(tr_aws_client_endpoint(f->c, cases[i].svc, &url, &region), 0);
+		assert_int_equal(tr_aws_client_endpoint(&url, &region, f->c, cases[i].svc), 0);
 		assert_string_equal(tr_buf_cstr(&url), cases[i].url);
 		assert_string_equal(region, cases[i].region);
 		tr_buf_dispose(&url);
@@ -333,7 +333,7 @@ static void region_precedence(void **state)
 	f->cfg.region = NULL;
 	fx_client(f);
 	assert_null(tr_aws_client_region(f->c));
-	assert_int_equal(tr_aws_client_endpoint(f->c, TR_AWS_LATTICE, &url, &region), TR_EINVALID);
+	assert_int_equal(tr_aws_client_endpoint(&url, &region, f->c, TR_AWS_LATTICE), TR_EINVALID);
 	tr_buf_dispose(&url);
 	fx_free(f);
 }
@@ -385,7 +385,7 @@ static void service_errors_are_typed(void **state)
 			call.label_count = 0;
 		reset(&cases[i].reply, 1);
 		fx_client(f);
-		assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), cases[i].rc);
+		assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), cases[i].rc);
 		assert_int_equal(f->err.rc, cases[i].rc);
 		assert_int_equal(f->err.kind, TR_AWS_ERR_SERVICE);
 		assert_int_equal(f->err.http_status, cases[i].reply.status);
@@ -417,7 +417,7 @@ static void retries_transient_errors_with_backoff(void **state)
 
 	reset(script, 3);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_int_equal(f->resp.attempts, 3);
 	assert_int_equal(fake_count(&srv), 3);
 	/* random 0.5 * 1 s, then 0.5 * 2 s. */
@@ -448,7 +448,7 @@ static void throttling_honours_retry_after_with_a_cap(void **state)
 
 	reset(script, 3);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ETHROTTLED);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_ETHROTTLED);
 	assert_true(f->err.throttling);
 	assert_true(f->err.retryable);
 	assert_int_equal(f->err.attempts, 3);
@@ -475,11 +475,11 @@ static void retry_budget_stops_retries(void **state)
 	f->cfg.retry_quota = 7; /* room for one retry (cost 5) */
 	f->cfg.max_attempts = 5;
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ERROR);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_ERROR);
 	assert_int_equal(fake_count(&srv), 2);
 	assert_int_equal(f->err.attempts, 2);
 	reset(script, 1);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ERROR);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_ERROR);
 	assert_int_equal(fake_count(&srv), 1); /* budget spent: fail fast */
 	fx_free(f);
 }
@@ -494,7 +494,7 @@ static void transport_failures_are_retried_then_reported(void **state)
 	/* Port 1 on loopback: nothing listens there. */
 	rt_setenv(&f->t, "AWS_ENDPOINT_URL", "http://127.0.0.1:1");
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_EIO);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_EIO);
 	assert_int_equal(f->err.kind, TR_AWS_ERR_TRANSPORT);
 	assert_int_equal(f->err.attempts, 3);
 	assert_non_null(f->err.message);
@@ -513,11 +513,11 @@ static void route53_is_rate_limited(void **state)
 	reset(ok, 1);
 	fx_client(f);
 	for (int i = 0; i < 6; i++)
-		assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+		assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	/* 5 per second: five 200 ms waits for six calls in frozen time. */
 	assert_int_equal(f->t.slept_ms, 1000);
 	for (int i = 0; i < 6; i++)
-		assert_int_equal(tr_aws_client_call(f->c, &f->resp, &lattice, &f->err), 0);
+		assert_int_equal(tr_aws_client_call(&f->resp, f->c, &lattice, &f->err), 0);
 	assert_int_equal(f->t.slept_ms, 1000); /* Lattice is not limited */
 	fx_free(f);
 }
@@ -537,7 +537,7 @@ static void connections_are_reused(void **state)
 	before = srv.connections;
 	pthread_mutex_unlock(&srv.mu);
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+		assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	pthread_mutex_lock(&srv.mu);
 	assert_int_equal(srv.connections - before, 1);
 	pthread_mutex_unlock(&srv.mu);
@@ -567,7 +567,7 @@ static void dry_run_gate_blocks_every_mutation(void **state)
 
 		for (const char *p = ops[i].path; (p = strchr(p, '{')) != NULL; p++)
 			call.label_count++;
-		rc = tr_aws_client_call(f->c, &f->resp, &call, &f->err);
+		rc = tr_aws_client_call(&f->resp, f->c, &call, &f->err);
 		if (ops[i].mutating) {
 			mutating++;
 			assert_int_equal(rc, TR_EREFUSED);
@@ -720,18 +720,18 @@ static void oversized_requests_and_replies_are_refused(void **state)
 	reset(NULL, 0);
 	call.body = big;
 	call.body_len = TR_AWS_MAX_REQUEST_BYTES + 1;
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ETOOLARGE);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_ETOOLARGE);
 	assert_int_equal(fake_count(&srv), 0);
 	/* A reply over its cap is cut off, reported, and not retried. */
 	call.body = NULL;
 	call.body_len = 0;
 	script[0].body = big;
 	reset(script, 1);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_ETOOLARGE);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_ETOOLARGE);
 	assert_int_equal(fake_count(&srv), 1);
 	/* One byte less fits. */
 	big[TR_AWS_MAX_RESPONSE_BYTES] = '\0';
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_int_equal(f->resp.body.len, TR_AWS_MAX_RESPONSE_BYTES);
 	tr_free(big);
 	fx_free(f);
@@ -753,7 +753,7 @@ static void clock_skew_is_learnt_from_the_reply(void **state)
 
 	reset(script, 2);
 	fx_client(f);
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_int_equal(fake_count(&srv), 2);
 	assert_string_equal(fake_header(&srv.reqs[0], "X-Amz-Date", date, sizeof(date)),
 			    "20150830T123600Z");
@@ -761,7 +761,7 @@ static void clock_skew_is_learnt_from_the_reply(void **state)
 			    "20150830T133600Z");
 	assert_int_equal(f->t.nsleeps, 0); /* no back-off for this */
 	/* Later calls keep the correction. */
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), 0);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
 	assert_string_equal(fake_header(&srv.reqs[2], "X-Amz-Date", date, sizeof(date)),
 			    "20150830T133600Z");
 	/* A signature error with a sane Date is not retried. */
@@ -769,7 +769,7 @@ static void clock_skew_is_learnt_from_the_reply(void **state)
 	tr_aws_client_free(f->c);
 	fx_client(f);
 	f->t.now_ms += 3600 * 1000 - 60 * 1000;
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &call, &f->err), TR_EAUTH);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_EAUTH);
 	assert_int_equal(fake_count(&srv), 1);
 	fx_free(f);
 }
@@ -826,7 +826,7 @@ static void call_many_runs_reads_concurrently(void **state)
 	/* One write in the batch: refused, never sent; the reads still run. */
 	calls[7] = (tr_aws_call){TR_AWS_LATTICE, "DeleteService", labels[7], 1,
 				 NULL, 0, NULL, 0};
-	assert_int_equal(tr_aws_client_call_many(f->c, calls, N, outs, errs, 4),
+	assert_int_equal(tr_aws_client_call_many(outs, errs, f->c, calls, N, 4),
 			 TR_EREFUSED);
 	for (int i = 0; i < N; i++) {
 		char want[128];
@@ -881,14 +881,14 @@ static void call_many_keeps_rate_limits_and_the_gate(void **state)
 		tr_aws_response_init(&outs[i]);
 		tr_aws_error_init(&errs[i]);
 	}
-	assert_int_equal(tr_aws_client_call_many(f->c, calls, N, outs, errs, 8), 0);
+	assert_int_equal(tr_aws_client_call_many(outs, errs, f->c, calls, N, 8), 0);
 	/* Route 53's 5/s holds across a batch too (frozen clock). */
 	assert_int_equal(f->t.slept_ms, 1000);
 	assert_int_equal(fake_count(&srv), N);
 	/* In dry-run, writes are refused by the gate as usual. */
 	calls[0] = (tr_aws_call){TR_AWS_ROUTE53, "ChangeResourceRecordSets", labels,
 				 1, NULL, 0, "<x/>", 4};
-	assert_int_equal(tr_aws_client_call_many(f->c, calls, 1, outs, errs, 8),
+	assert_int_equal(tr_aws_client_call_many(outs, errs, f->c, calls, 1, 8),
 			 TR_EREFUSED);
 	assert_int_equal(errs[0].kind, TR_AWS_ERR_REFUSED);
 	assert_int_equal(fake_count(&srv), N);

@@ -226,7 +226,7 @@ static int lattice_call(fixture *f)
 	const char *labels[] = {"svc-1"};
 	tr_aws_call call = {TR_AWS_LATTICE, "GetService", labels, 1, NULL, 0, NULL, 0};
 
-	return tr_aws_client_call(f->c, &f->resp, &call, &f->err);
+	return tr_aws_client_call(&f->resp, f->c, &call, &f->err);
 }
 
 /* The Authorization header of the last request to `prefix`. */
@@ -487,7 +487,7 @@ static void whoami_reads_the_identity(void **state)
 	rt_setenv(&f->t, "AWS_ACCESS_KEY_ID", "AKIDENV");
 	rt_setenv(&f->t, "AWS_SECRET_ACCESS_KEY", "env-secret");
 	fx_client(f);
-	assert_int_equal(tr_aws_whoami(f->c, &id, &f->err), 0);
+	assert_int_equal(tr_aws_whoami(&id, f->c, &f->err), 0);
 	assert_string_equal(id.account, "111122223333");
 	assert_string_equal(id.arn, "arn:aws:sts::111122223333:assumed-role/deploy/s");
 	assert_string_equal(id.user_id, "AROAEXAMPLE:s");
@@ -507,7 +507,7 @@ static void dry_run_still_resolves_reads_only(void **state)
 	f->cfg.dry_run = true;
 	fx_client(f);
 	/* Refused before credentials are even looked up. */
-	assert_int_equal(tr_aws_client_call(f->c, &f->resp, &create, &f->err), TR_EREFUSED);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &create, &f->err), TR_EREFUSED);
 	assert_int_equal(fake_count(&srv), 0);
 	/* Reads (and the STS exchange behind them) still work. */
 	assert_int_equal(lattice_call(f), 0);
@@ -644,7 +644,7 @@ static void canaries_never_leak(void **state)
 		f->cfg.dry_run = false;
 		{
 			tr_aws_identity id;
-			assert_true(tr_aws_whoami(f->c, &id, &f->err) < 0);
+			assert_true(tr_aws_whoami(&id, f->c, &f->err) < 0);
 			check_outputs(f);
 		}
 		fx_free(f);

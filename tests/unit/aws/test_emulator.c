@@ -167,7 +167,7 @@ static void whoami_is_accepted(void **state)
 	NEED_EMULATOR();
 	c = client(false);
 	tr_aws_error_init(&err);
-	assert_int_equal(tr_aws_whoami(c, &id, &err), 0);
+	assert_int_equal(tr_aws_whoami(&id, c, &err), 0);
 	assert_true(strlen(id.account) == 12);
 	tr_aws_error_dispose(&err);
 	tr_aws_client_free(c);
@@ -190,7 +190,7 @@ static void lattice_round_trip_with_arn_paths(void **state)
 		const char *body = "{\"name\":\"trellis-sigv4-check\",\"clientToken\":\"t-1\"}";
 		tr_aws_call call = {TR_AWS_LATTICE, "CreateServiceNetwork", NULL, 0,
 				    NULL, 0, body, strlen(body)};
-		int rc = tr_aws_client_call(c, &r, &call, &err);
+		int rc = tr_aws_client_call(&r, c, &call, &err);
 		if (rc) {
 			tr_buf t = TR_BUF_INIT(4096);
 			assert_int_equal(tr_aws_error_render(&t, &err), 0);
@@ -214,10 +214,10 @@ static void lattice_round_trip_with_arn_paths(void **state)
 				    NULL, 0, NULL, 0};
 		tr_aws_call get = {TR_AWS_LATTICE, "GetServiceNetwork", labels, 1,
 				   NULL, 0, NULL, 0};
-		assert_int_equal(tr_aws_client_call(c, &r, &tag, &err), 0);
-		assert_int_equal(tr_aws_client_call(c, &r, &list, &err), 0);
+		assert_int_equal(tr_aws_client_call(&r, c, &tag, &err), 0);
+		assert_int_equal(tr_aws_client_call(&r, c, &list, &err), 0);
 		assert_non_null(strstr(tr_buf_cstr(&r.body), "trellis"));
-		assert_int_equal(tr_aws_client_call(c, &r, &get, &err), 0);
+		assert_int_equal(tr_aws_client_call(&r, c, &get, &err), 0);
 	}
 	tr_aws_response_dispose(&r);
 	tr_aws_error_dispose(&err);
@@ -239,10 +239,10 @@ static void other_protocols_are_accepted(void **state)
 	c = client(false);
 	tr_aws_response_init(&r);
 	tr_aws_error_init(&err);
-	assert_int_equal(tr_aws_client_call(c, &r, &iam, &err), TR_ENOTFOUND);
+	assert_int_equal(tr_aws_client_call(&r, c, &iam, &err), TR_ENOTFOUND);
 	assert_string_equal(err.code, "NoSuchEntity");
-	assert_int_equal(tr_aws_client_call(c, &r, &acm, &err), 0);
-	assert_int_equal(tr_aws_client_call(c, &r, &r53, &err), 0);
+	assert_int_equal(tr_aws_client_call(&r, c, &acm, &err), 0);
+	assert_int_equal(tr_aws_client_call(&r, c, &r53, &err), 0);
 	tr_aws_response_dispose(&r);
 	tr_aws_error_dispose(&err);
 	tr_aws_client_free(c);
@@ -267,9 +267,9 @@ static void dry_run_sends_nothing_mutating(void **state)
 	tr_aws_error_init(&err);
 	before = recorded_requests();
 	assert_true(before >= 0);
-	assert_int_equal(tr_aws_client_call(c, &r, &create, &err), TR_EREFUSED);
+	assert_int_equal(tr_aws_client_call(&r, c, &create, &err), TR_EREFUSED);
 	assert_int_equal(recorded_requests(), before);
-	assert_int_equal(tr_aws_client_call(c, &r, &list, &err), 0);
+	assert_int_equal(tr_aws_client_call(&r, c, &list, &err), 0);
 	assert_int_equal(recorded_requests(), before + 1);
 	assert_null(strstr(tr_buf_cstr(&r.body), "never-created"));
 	tr_aws_response_dispose(&r);
