@@ -58,6 +58,7 @@ struct fake_server {
 	void *ud;
 	fake_request reqs[FAKE_MAX_REQUESTS];
 	size_t nreqs;
+	size_t dropped;
 	int connections;
 	char url[64];
 };
@@ -105,11 +106,17 @@ static void fake_serve_one(fake_server *s, fake_conn *c, size_t head_len,
 	const char *sp1, *sp2;
 	int n;
 
+	fake_request *spare = NULL;
+
 	pthread_mutex_lock(&s->mu);
 	if (s->nreqs < FAKE_MAX_REQUESTS)
 		req = &s->reqs[s->nreqs++];
+	else
+		s->dropped++; /* served, not recorded */
 	pthread_mutex_unlock(&s->mu);
-	if (req) {
+	if (!req)
+		req = spare = malloc(sizeof(*req));
+	{
 		const char *eol = strstr(c->buf, "\r\n");
 		memset(req, 0, sizeof(*req));
 		sp1 = memchr(c->buf, ' ', (size_t)(eol - c->buf));
@@ -135,6 +142,10 @@ static void fake_serve_one(fake_server *s, fake_conn *c, size_t head_len,
 			s->next++;
 			pthread_mutex_unlock(&s->mu);
 		}
+	}
+	if (spare) {
+		free(spare->body);
+		free(spare);
 	}
 	cap = strlen(rep.body ? rep.body : "") +
 	      strlen(rep.headers ? rep.headers : "") + 256;
