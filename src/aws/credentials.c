@@ -500,8 +500,9 @@ static int from_profile(tr_aws_client *c, tr_aws_credentials *out,
 			    "profile source_profile chain is too long or loops");
 	if (!tr_aws_profiles_has(p, name))
 		return TR_ENOTFOUND;
-	/* A profile's own static keys end a source_profile chain. */
-	if (hops > 0 && akid && secret)
+	/* A source profile's own static keys end the chain, unless it is a
+	 * role itself (then it chains on, as botocore does). */
+	if (hops > 0 && akid && secret && !role)
 		return set_creds(c, out, akid, secret,
 				 tr_aws_profiles_get(p, name, "aws_session_token"),
 				 0, "profile", err);

@@ -689,12 +689,39 @@ static void expired_token_refreshes_once(void **state)
 	fx_free(f);
 }
 
+static void source_profiles_chain_roles(void **state)
+{
+	fixture *f = fx_new();
+	char auth[1024];
+	(void)state;
+
+	/* deploy -> (role) middle -> (keys) base: two AssumeRole calls, the
+	 * second signed with what the first returned. */
+	write_file("credentials", "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n");
+	write_file("config", "[profile middle]\nrole_arn = arn:aws:iam::1:role/middle\nsource_profile = base\n"
+			     "[profile deploy]\nrole_arn = arn:aws:iam::1:role/deploy\nsource_profile = middle\n");
+	rt_setenv(&f->t, "AWS_SHARED_CREDENTIALS_FILE", tmp_path(f->paths[0], 512, "credentials"));
+	rt_setenv(&f->t, "AWS_CONFIG_FILE", tmp_path(f->paths[1], 512, "config"));
+	rt_setenv(&f->t, "AWS_PROFILE", "deploy");
+	fx_client(f);
+	assert_int_equal(lattice_call(f), 0);
+	assert_int_equal(hs.sts_calls, 2);
+	assert_non_null(strstr(srv.reqs[0].body, "role%2Fmiddle"));
+	assert_non_null(fake_header(&srv.reqs[0], "Authorization", auth, sizeof(auth)));
+	assert_non_null(strstr(auth, "Credential=AKIDBASE/"));
+	assert_non_null(strstr(srv.reqs[1].body, "role%2Fdeploy"));
+	assert_non_null(fake_header(&srv.reqs[1], "Authorization", auth, sizeof(auth)));
+	assert_non_null(strstr(auth, "Credential=ASIAROLEKEY/"));
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(environment_comes_first),
 		cmocka_unit_test(named_profile_keys_and_region),
 		cmocka_unit_test(profile_role_with_source_profile),
+		cmocka_unit_test(source_profiles_chain_roles),
 		cmocka_unit_test(source_profile_loops_are_caught),
 		cmocka_unit_test(web_identity_is_unsigned_and_rereads_the_token),
 		cmocka_unit_test(web_identity_from_a_profile),
