@@ -28,7 +28,7 @@
 #include "util/alloc.h"
 
 static pid_t emu_pid = -1;
-static char emu_url[128];
+static char emu_url[256];
 
 static const char *env_table[][2] = {
 	{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
@@ -130,7 +130,7 @@ static int recorded_requests(void)
 {
 	CURL *h = curl_easy_init();
 	tr_buf body = TR_BUF_INIT(64 << 20);
-	char url[256];
+	char url[320];
 	cJSON *j, *reqs;
 	int n = -1;
 
