@@ -609,6 +609,38 @@ static CURL *handle(tr_aws_client *c, int idx)
 	return c->handles[idx];
 }
 
+/* Proxies come from the standard variables, read through the injected
+ * environment (so libcurl never consults the process's own): HTTPS_PROXY
+ * or HTTP_PROXY by scheme (lower case accepted; for plain http only the
+ * lower-case one, as curl does against httpoxy), ALL_PROXY, and NO_PROXY.
+ * Metadata endpoints never go through a proxy. */
+static void set_proxy(const tr_aws_client *c, CURL *h, const wire *w)
+{
+	bool https = tr_str_has_prefix(w->url, "https://");
+	const char *proxy, *no_proxy;
+
+	if (w->no_proxy) {
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+		return;
+	}
+	proxy = https ? tr_aws_client_env(c, "HTTPS_PROXY") : NULL;
+	if (!proxy)
+		proxy = tr_aws_client_env(c, https ? "https_proxy" : "http_proxy");
+	if (!proxy)
+		proxy = tr_aws_client_env(c, "ALL_PROXY");
+	if (!proxy)
+		proxy = tr_aws_client_env(c, "all_proxy");
+	no_proxy = tr_aws_client_env(c, "NO_PROXY");
+	if (!no_proxy)
+		no_proxy = tr_aws_client_env(c, "no_proxy");
+	/* "" turns proxies off, and keeps libcurl from reading the process
+	 * environment behind our back. */
+	curl_easy_setopt(h, CURLOPT_PROXY, proxy ? proxy : "");
+	if (no_proxy)
+		curl_easy_setopt(h, CURLOPT_NOPROXY, no_proxy);
+}
+
 /* Arms `h` for one request. Every request passes here, however it is then
  * performed (easy or multi): the dry-run gate stands at this door. */
 static int arm_request(tr_aws_client *c, CURL *h, const wire *w, reply *r,
@@ -629,8 +661,7 @@ static int arm_request(tr_aws_client *c, CURL *h, const wire *w, reply *r,
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (ca)
 		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
-	if (w->no_proxy)
-		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	set_proxy(c, h, w);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, w->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, w->connect_timeout_ms);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);

@@ -10,7 +10,16 @@
  * function that performs requests, whatever the caller asked.
  *
  * The client never reads the process environment, the clock or randomness
- * itself: main hands them in through tr_aws_runtime.
+ * itself: main hands them in through tr_aws_runtime (libcurl is told the
+ * proxy explicitly, so it does not read the environment either). A client
+ * is used from one thread at a time.
+ *
+ * Environment read (through tr_aws_runtime.getenv): AWS_REGION,
+ * AWS_DEFAULT_REGION, AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_CONFIG_FILE,
+ * AWS_SHARED_CREDENTIALS_FILE, HOME, AWS_ENDPOINT_URL(_<SERVICE>),
+ * AWS_STS_REGIONAL_ENDPOINTS, AWS_CA_BUNDLE, HTTPS_PROXY, https_proxy,
+ * http_proxy, ALL_PROXY, NO_PROXY, and the credential variables listed in
+ * credentials.h.
  */
 #ifndef TR_AWS_CLIENT_H
 #define TR_AWS_CLIENT_H

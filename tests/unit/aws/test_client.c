@@ -899,6 +899,35 @@ static void call_many_keeps_rate_limits_and_the_gate(void **state)
 	fx_free(f);
 }
 
+static void proxies_come_from_the_given_environment(void **state)
+{
+	static const fake_reply ok[] = {{200, "", "{}", false}};
+	const char *labels[] = {"svc-1"};
+	tr_aws_call call = {TR_AWS_LATTICE, "GetService", labels, 1, NULL, 0, NULL, 0};
+	fixture *f = fx_new();
+	char host[128];
+	(void)state;
+
+	reset(ok, 1);
+	/* The fake server plays the proxy for a name that cannot resolve. */
+	rt_setenv(&f->t, "AWS_ENDPOINT_URL", "http://vpc-lattice.example.invalid");
+	rt_setenv(&f->t, "http_proxy", srv.url);
+	fx_client(f);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), 0);
+	assert_int_equal(fake_count(&srv), 1);
+	assert_string_equal(srv.reqs[0].target, "http://vpc-lattice.example.invalid/services/svc-1");
+	assert_string_equal(fake_header(&srv.reqs[0], "Host", host, sizeof(host)),
+			    "vpc-lattice.example.invalid");
+	tr_aws_client_free(f->c);
+	/* NO_PROXY sends it direct (and the name does not resolve). */
+	rt_setenv(&f->t, "NO_PROXY", ".example.invalid");
+	f->cfg.max_attempts = 1;
+	fx_client(f);
+	assert_int_equal(tr_aws_client_call(&f->resp, f->c, &call, &f->err), TR_EIO);
+	assert_int_equal(fake_count(&srv), 1);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -918,6 +947,7 @@ int main(void)
 		cmocka_unit_test(clock_skew_is_learnt_from_the_reply),
 		cmocka_unit_test(route53_is_rate_limited),
 		cmocka_unit_test(connections_are_reused),
+		cmocka_unit_test(proxies_come_from_the_given_environment),
 		cmocka_unit_test(dry_run_gate_blocks_every_mutation),
 		cmocka_unit_test(paginates_every_style),
 		cmocka_unit_test(call_many_runs_reads_concurrently),
