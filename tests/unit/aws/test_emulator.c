@@ -89,6 +89,8 @@ static int start_emulator(void **state)
 	line[len] = '\0';
 	close(fds[0]);
 	if (strncmp(line, "listening ", 10) != 0) {
+		print_message("emulator at %s did not start (first line: \"%s\")\n",
+			      run, line);
 		kill(emu_pid, SIGTERM);
 		waitpid(emu_pid, NULL, 0);
 		emu_pid = -1;
