@@ -6,14 +6,12 @@
 #include <strings.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <libxml/parser.h>
 #include <openssl/rand.h>
 
 #include "aws/internal.h"
 #include "aws/sigv4.h"
-#include "aws/xml.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/str.h"
@@ -182,8 +180,8 @@ void tr_aws_response_dispose(tr_aws_response *r)
 	r->request_id[0] = '\0';
 }
 
-static void set_error(tr_aws_client *c, tr_aws_error *err,
-		      tr_aws_error_kind kind, int rc, const char *msg)
+void tr_aws_client_fail(tr_aws_client *c, tr_aws_error *err,
+			tr_aws_error_kind kind, int rc, const char *msg)
 {
 	tr_buf m = TR_BUF_INIT(TR_AWS_MAX_ERROR_TEXT_BYTES);
 
@@ -316,213 +314,6 @@ void tr_aws_client_free(tr_aws_client *c)
 	tr_free(c);
 }
 
-static bool url_ok(const char *url)
-{
-	return tr_str_has_prefix(url, "https://") ||
-	       tr_str_has_prefix(url, "http://");
-}
-
-int tr_aws_client_endpoint(tr_buf *url, const char **signing_region,
-			   const tr_aws_client *c, tr_aws_service service)
-{
-	const tr_aws_service_info *s = tr_aws_service_get(service);
-	char env[64];
-	const char *override, *region = c->region;
-	bool global = false;
-	int error;
-
-	if (!s)
-		return TR_EINVALID;
-	snprintf(env, sizeof(env), "AWS_ENDPOINT_URL_%s", s->endpoint_env);
-	override = tr_aws_client_env(c, env);
-	if (!override)
-		override = tr_aws_client_env(c, "AWS_ENDPOINT_URL");
-	if (s->global_host)
-		global = true;
-	if (service == TR_AWS_STS &&
-	    (!region || tr_str_eq(tr_aws_client_env(c, "AWS_STS_REGIONAL_ENDPOINTS"),
-				  "legacy")))
-		global = true;
-	if (!global && !region)
-		return TR_EINVALID;
-	*signing_region = global ? "us-east-1" : region;
-	if (override) {
-		size_t n = strlen(override);
-		if (!url_ok(override))
-			return TR_EINVALID;
-		while (n && override[n - 1] == '/')
-			n--;
-		return tr_buf_put(url, override, n);
-	}
-	if (global)
-		error = tr_buf_printf(url, "https://%s",
-				      s->global_host ? s->global_host
-						     : "sts.amazonaws.com");
-	else
-		error = tr_buf_printf(url, "https://%s.%s.%s", s->host_prefix,
-				      region,
-				      tr_str_has_prefix(region, "cn-")
-					      ? "amazonaws.com.cn"
-					      : "amazonaws.com");
-	return error;
-}
-
-/* Splits "scheme://authority/base" into the authority (the Host header)
- * and the base path (prefixed to every request path). */
-static int split_base(const char *base, tr_buf *authority, tr_buf *prefix)
-{
-	const char *a = strstr(base, "://") + 3;
-	size_t n = strcspn(a, "/?#");
-	const char *at = memchr(a, '@', n);
-	int error;
-
-	if (at) { /* userinfo never goes into Host */
-		n -= (size_t)(at + 1 - a);
-		a = at + 1;
-	}
-	if (n == 0)
-		return TR_EINVALID;
-	if ((error = tr_buf_put(authority, a, n)) < 0)
-		return error;
-	return tr_buf_put(prefix, a + n, strcspn(a + n, "?#"));
-}
-
-/* ---- building requests ------------------------------------------------- */
-
-static int encode(tr_buf *out, const char *s, bool keep_slash)
-{
-	return tr_sigv4_uri_encode(out, s, strlen(s), keep_slash);
-}
-
-static int expand_path(tr_buf *out, const tr_aws_op *op,
-		       const tr_aws_call *call)
-{
-	const char *p = op->path;
-	size_t label = 0;
-	int error = 0;
-
-	while (*p && error == 0) {
-		const char *open = strchr(p, '{');
-		const char *close;
-		const char *value;
-		bool greedy;
-
-		if (!open)
-			return tr_buf_puts(out, p);
-		if ((error = tr_buf_put(out, p, (size_t)(open - p))) < 0)
-			break;
-		close = strchr(open, '}');
-		if (!close || label >= call->label_count ||
-		    !call->labels[label] || !*call->labels[label])
-			return TR_EINVALID;
-		greedy = close[-1] == '+';
-		value = call->labels[label++];
-		/* Route 53 hands back "/hostedzone/Z123" and "/change/C1";
-		 * the SDKs keep what follows the last '/'. */
-		if (op->service == TR_AWS_ROUTE53 && strrchr(value, '/'))
-			value = strrchr(value, '/') + 1;
-		if (!*value)
-			return TR_EINVALID;
-		error = encode(out, value, greedy);
-		p = close + 1;
-	}
-	if (error == 0 && label != call->label_count)
-		error = TR_EINVALID;
-	return error;
-}
-
-static int form_pairs(tr_buf *out, const tr_aws_param *params, size_t n)
-{
-	int error = 0;
-
-	for (size_t i = 0; i < n && error == 0; i++) {
-		if (!params[i].name || !params[i].value)
-			return TR_EINVALID;
-		if (out->len)
-			error = tr_buf_putc(out, '&');
-		if (error == 0)
-			error = encode(out, params[i].name, false);
-		if (error == 0)
-			error = tr_buf_putc(out, '=');
-		if (error == 0)
-			error = encode(out, params[i].value, false);
-	}
-	return error;
-}
-
-typedef struct built {
-	tr_buf path;
-	tr_buf query;
-	tr_buf body;
-	const char *content_type;
-	char target[160];
-} built;
-
-static void built_init(built *b)
-{
-	tr_buf_init(&b->path, TR_AWS_MAX_URL_BYTES);
-	tr_buf_init(&b->query, TR_AWS_MAX_URL_BYTES);
-	tr_buf_init(&b->body, TR_AWS_MAX_REQUEST_BYTES);
-	b->content_type = NULL;
-	b->target[0] = '\0';
-}
-
-static void built_dispose(built *b)
-{
-	tr_buf_dispose(&b->path);
-	tr_buf_dispose(&b->query);
-	tr_buf_dispose(&b->body);
-}
-
-static int build_request(built *b, const tr_aws_service_info *s,
-			 const tr_aws_op *op, const tr_aws_call *call)
-{
-	int error = 0;
-
-	if (call->param_count && !call->params)
-		return TR_EINVALID;
-	if (call->body_len > TR_AWS_MAX_REQUEST_BYTES)
-		return TR_ETOOLARGE;
-	switch (s->protocol) {
-	case TR_AWS_REST_JSON:
-	case TR_AWS_REST_XML:
-		if ((error = expand_path(&b->path, op, call)) < 0 ||
-		    (error = form_pairs(&b->query, call->params,
-					call->param_count)) < 0)
-			break;
-		if (call->body && call->body_len) {
-			error = tr_buf_put(&b->body, call->body, call->body_len);
-			b->content_type = s->protocol == TR_AWS_REST_JSON
-						  ? "application/json"
-						  : "application/xml";
-		}
-		break;
-	case TR_AWS_JSON_1_1:
-		error = tr_buf_puts(&b->path, "/");
-		if (error == 0)
-			error = call->body && call->body_len
-					? tr_buf_put(&b->body, call->body,
-						     call->body_len)
-					: tr_buf_puts(&b->body, "{}");
-		b->content_type = "application/x-amz-json-1.1";
-		snprintf(b->target, sizeof(b->target), "%s.%s",
-			 s->target_prefix, op->name);
-		break;
-	case TR_AWS_QUERY:
-		error = tr_buf_puts(&b->path, "/");
-		if (error == 0)
-			error = tr_buf_printf(&b->body, "Action=%s&Version=%s",
-					      op->name, s->api_version);
-		if (error == 0)
-			error = form_pairs(&b->body, call->params,
-					   call->param_count);
-		b->content_type =
-			"application/x-www-form-urlencoded; charset=utf-8";
-		break;
-	}
-	return error;
-}
-
 /* ---- the gate and the wire ---------------------------------------------- */
 
 /* The dry-run gate. Every request passes here right before it is sent;
@@ -535,7 +326,7 @@ static int gate(tr_aws_client *c, const tr_aws_op *op, const char *service,
 	c->stats.refused++;
 	err->service = service;
 	err->operation = op ? op->name : "unknown";
-	set_error(c, err, TR_AWS_ERR_REFUSED, TR_EREFUSED,
+	tr_aws_client_fail(c, err, TR_AWS_ERR_REFUSED, TR_EREFUSED,
 		  op ? "dry-run: mutating operation not sent"
 		     : "operation not in the table");
 	if (c->rt->refused)
@@ -699,7 +490,7 @@ static int transfer_result(tr_aws_client *c, CURL *h, CURLcode cc, reply *r,
 		if (tr_buf_printf(&m, "%s", curl_easy_strerror(cc)) == 0 &&
 		    r->errbuf[0] && tr_buf_printf(&m, " (%s)", r->errbuf) < 0)
 			tr_buf_truncate(&m, m.len);
-		set_error(c, err, large ? TR_AWS_ERR_CLIENT : TR_AWS_ERR_TRANSPORT,
+		tr_aws_client_fail(c, err, large ? TR_AWS_ERR_CLIENT : TR_AWS_ERR_TRANSPORT,
 			  large ? TR_ETOOLARGE : TR_EIO, tr_buf_cstr(&m));
 		tr_buf_dispose(&m);
 		err->retryable = !large;
@@ -717,7 +508,7 @@ static int send_request(tr_aws_client *c, const wire *w, reply *r,
 	int error;
 
 	if (!h) {
-		set_error(c, err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+		tr_aws_client_fail(c, err, TR_AWS_ERR_TRANSPORT, TR_EIO,
 			  "cannot create a connection handle");
 		return TR_EIO;
 	}
@@ -847,7 +638,7 @@ typedef struct job {
 	bool use_as;
 	tr_aws_response *out;
 	tr_aws_error *err;
-	built b;
+	tr_aws_built b;
 	tr_buf base, authority, prefix, full_path, url;
 	const char *signing_region;
 	bool refreshed, skew_fixed;
@@ -876,7 +667,7 @@ static void job_init(job *j, const tr_aws_call *call,
 	j->use_as = use_as;
 	j->out = out;
 	j->err = err;
-	built_init(&j->b);
+	tr_aws_built_init(&j->b);
 	tr_buf_init(&j->base, TR_AWS_MAX_URL_BYTES);
 	tr_buf_init(&j->authority, TR_AWS_MAX_URL_BYTES);
 	tr_buf_init(&j->prefix, TR_AWS_MAX_URL_BYTES);
@@ -887,7 +678,7 @@ static void job_init(job *j, const tr_aws_call *call,
 
 static void job_dispose(job *j)
 {
-	built_dispose(&j->b);
+	tr_aws_built_dispose(&j->b);
 	tr_buf_dispose(&j->base);
 	tr_buf_dispose(&j->authority);
 	tr_buf_dispose(&j->prefix);
@@ -920,16 +711,16 @@ static int job_prepare(tr_aws_client *c, job *j)
 	if ((error = gate(c, j->op, err->service, j->op ? j->op->method : "?",
 			  j->op ? j->op->path : NULL, err)) < 0)
 		return error;
-	if ((error = build_request(&j->b, j->s, j->op, call)) < 0) {
-		set_error(c, err, TR_AWS_ERR_CLIENT, error,
+	if ((error = tr_aws_request_build(&j->b, j->s, j->op, call)) < 0) {
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error,
 			  error == TR_ETOOLARGE ? "request too large"
 						: "bad call: labels or parameters do not match the operation");
 		return error;
 	}
 	if ((error = tr_aws_client_endpoint(&j->base, &j->signing_region, c, call->service)) < 0 ||
-	    (error = split_base(tr_buf_cstr(&j->base), &j->authority,
+	    (error = tr_aws_endpoint_split(tr_buf_cstr(&j->base), &j->authority,
 				&j->prefix)) < 0) {
-		set_error(c, err, TR_AWS_ERR_CLIENT, error,
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error,
 			  c->region ? "bad endpoint URL"
 				    : "no region: set AWS_REGION or region in trellis.yaml");
 		return error;
@@ -941,7 +732,7 @@ static int job_prepare(tr_aws_client *c, job *j)
 				   tr_buf_cstr(&j->b.path),
 				   j->b.query.len ? "?" : "",
 				   tr_buf_cstr(&j->b.query))) < 0) {
-		set_error(c, err, TR_AWS_ERR_CLIENT, error, "URL too long");
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error, "URL too long");
 		return error;
 	}
 	return 0;
@@ -976,7 +767,7 @@ static int job_arm(tr_aws_client *c, job *j)
 		else if ((error = tr_aws_creds_get(&creds, c->creds, err)) < 0)
 			return error;
 		if (!creds) {
-			set_error(c, err, TR_AWS_ERR_CREDENTIALS, TR_EAUTH,
+			tr_aws_client_fail(c, err, TR_AWS_ERR_CREDENTIALS, TR_EAUTH,
 				  "no credentials");
 			return TR_EAUTH;
 		}
@@ -1003,7 +794,7 @@ static int job_arm(tr_aws_client *c, job *j)
 		p.service = s->signing_name;
 		p.time = (tr_aws_client_now(c) + c->skew_ms) / 1000;
 		if ((error = tr_sigv4_sign(&sig, &rq, &p)) < 0) {
-			set_error(c, err, TR_AWS_ERR_CLIENT, error,
+			tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error,
 				  "cannot sign the request");
 			goto done;
 		}
@@ -1024,7 +815,7 @@ static int job_arm(tr_aws_client *c, job *j)
 	j->hdrs = add_header(j->hdrs, &herr, "Expect:");
 	if (herr) {
 		error = herr;
-		set_error(c, err, TR_AWS_ERR_CLIENT, error, "header too large");
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error, "header too large");
 		goto done;
 	}
 	j->w = (wire){op, s->name, op->method, tr_buf_cstr(&j->url),
@@ -1189,7 +980,7 @@ static size_t start_ready(tr_aws_client *c, CURLM *m, job *jobs, size_t n,
 		else
 			curl_easy_reset(j->easy);
 		if (!j->easy) {
-			set_error(c, j->err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+			tr_aws_client_fail(c, j->err, TR_AWS_ERR_TRANSPORT, TR_EIO,
 				  "cannot create a connection handle");
 			job_finish(j, TR_EIO);
 			continue;
@@ -1201,7 +992,7 @@ static size_t start_ready(tr_aws_client *c, CURLM *m, job *jobs, size_t n,
 		curl_easy_setopt(j->easy, CURLOPT_PRIVATE, (void *)j);
 		j->t0 = tr_aws_client_now(c);
 		if (curl_multi_add_handle(m, j->easy) != CURLM_OK) {
-			set_error(c, j->err, TR_AWS_ERR_TRANSPORT, TR_EIO,
+			tr_aws_client_fail(c, j->err, TR_AWS_ERR_TRANSPORT, TR_EIO,
 				  "cannot schedule the request");
 			job_finish(j, TR_EIO);
 			continue;
@@ -1234,7 +1025,7 @@ int tr_aws_client_call_many(tr_aws_response *outs, tr_aws_error *errs,
 		if (error == 0 && j->op->mutating) {
 			/* Writes go one at a time, in the order the plan
 			 * decided; a batch never carries one. */
-			set_error(c, j->err, TR_AWS_ERR_CLIENT, TR_EREFUSED,
+			tr_aws_client_fail(c, j->err, TR_AWS_ERR_CLIENT, TR_EREFUSED,
 				  "mutating operations cannot be batched");
 			error = TR_EREFUSED;
 		}
@@ -1244,7 +1035,7 @@ int tr_aws_client_call_many(tr_aws_response *outs, tr_aws_error *errs,
 	if (!m) {
 		for (size_t i = 0; i < n; i++)
 			if (jobs[i].state != 2) {
-				set_error(c, jobs[i].err, TR_AWS_ERR_TRANSPORT,
+				tr_aws_client_fail(c, jobs[i].err, TR_AWS_ERR_TRANSPORT,
 					  TR_EIO, "cannot create a transfer set");
 				job_finish(&jobs[i], TR_EIO);
 			}
@@ -1326,8 +1117,8 @@ int tr_aws_client_fetch(tr_aws_response *out, tr_aws_client *c,
 	out->status = 0;
 	err->service = what;
 	err->operation = "credentials";
-	if (!url_ok(url)) {
-		set_error(c, err, TR_AWS_ERR_CREDENTIALS, TR_EINVALID,
+	if (!tr_aws_url_ok(url)) {
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CREDENTIALS, TR_EINVALID,
 			  "metadata endpoint is not an http(s) URL");
 		return TR_EINVALID;
 	}
@@ -1336,7 +1127,7 @@ int tr_aws_client_fetch(tr_aws_response *out, tr_aws_client *c,
 	hdrs = add_header(hdrs, &herr, "Expect:");
 	if (herr) {
 		curl_slist_free_all(hdrs);
-		set_error(c, err, TR_AWS_ERR_CLIENT, herr, "header too large");
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, herr, "header too large");
 		return herr;
 	}
 	w = (wire){&metadata_op, what, method, url, NULL, hdrs,
@@ -1358,222 +1149,10 @@ int tr_aws_client_fetch(tr_aws_response *out, tr_aws_client *c,
 	if (status < 200 || status >= 300) {
 		char m[64];
 		snprintf(m, sizeof(m), "%s answered HTTP %ld", what, status);
-		set_error(c, err, TR_AWS_ERR_CREDENTIALS,
+		tr_aws_client_fail(c, err, TR_AWS_ERR_CREDENTIALS,
 			  status == 404 ? TR_ENOTFOUND : TR_EAUTH, m);
 		err->http_status = status;
 		return err->rc;
 	}
 	return 0;
-}
-
-/* ---- pagination ------------------------------------------------------------- */
-
-typedef struct page_state {
-	char *token;      /* nextToken / Marker / NextMarker */
-	char *rec_name;   /* Route 53 records */
-	char *rec_type;
-	char *rec_id;
-	bool more;
-} page_state;
-
-static void page_state_clear(page_state *p)
-{
-	tr_free(p->token);
-	tr_free(p->rec_name);
-	tr_free(p->rec_type);
-	tr_free(p->rec_id);
-	memset(p, 0, sizeof(*p));
-}
-
-static bool xml_true(const xmlNode *root, const char *path)
-{
-	char v[16];
-
-	return tr_aws_xml_text(v, sizeof(v), root, path) == 0 &&
-	       strcmp(v, "true") == 0;
-}
-
-static int next_page(page_state *p, const tr_aws_op *op,
-		     const tr_aws_response *r)
-{
-	page_state next = {0};
-	int error = 0;
-
-	if (op->paging == TR_AWS_PAGE_NEXT_TOKEN_QUERY ||
-	    op->paging == TR_AWS_PAGE_NEXT_TOKEN_BODY) {
-		cJSON *j = cJSON_ParseWithLength(tr_buf_cstr(&r->body), r->body.len);
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
-			j, op->paging == TR_AWS_PAGE_NEXT_TOKEN_QUERY ? "nextToken"
-								     : "NextToken");
-		if (!j)
-			error = TR_EINVALID;
-		else if (cJSON_IsString(t) && t->valuestring && *t->valuestring) {
-			next.token = tr_strdup(t->valuestring);
-			next.more = true;
-		}
-		cJSON_Delete(j);
-	} else {
-		xmlDoc *doc = NULL;
-		xmlNode *root, *res;
-		char path[192];
-
-		if ((error = tr_aws_xml_parse(&doc, tr_buf_cstr(&r->body),
-					      r->body.len)) < 0)
-			goto done;
-		root = xmlDocGetRootElement(doc);
-		snprintf(path, sizeof(path), "%sResult", op->name);
-		res = op->paging == TR_AWS_PAGE_MARKER
-			      ? tr_aws_xml_child(root, path)
-			      : root;
-		if (res && xml_true(res, "IsTruncated")) {
-			next.more = true;
-			if (op->paging == TR_AWS_PAGE_MARKER)
-				next.token = tr_aws_xml_text_dup(res, "Marker");
-			else if (op->paging == TR_AWS_PAGE_R53_MARKER)
-				next.token = tr_aws_xml_text_dup(res, "NextMarker");
-			else {
-				next.rec_name = tr_aws_xml_text_dup(res, "NextRecordName");
-				next.rec_type = tr_aws_xml_text_dup(res, "NextRecordType");
-				next.rec_id = tr_aws_xml_text_dup(res, "NextRecordIdentifier");
-			}
-			if (!next.token && !next.rec_name)
-				error = TR_EINVALID; /* truncated without a marker */
-		}
-		xmlFreeDoc(doc);
-	}
-done:
-	if (error == 0 && next.more && p->more && tr_str_eq(next.token, p->token) &&
-	    tr_str_eq(next.rec_name, p->rec_name) &&
-	    tr_str_eq(next.rec_type, p->rec_type) &&
-	    tr_str_eq(next.rec_id, p->rec_id))
-		error = TR_ECONFLICT; /* the same page again: never loop */
-	page_state_clear(p);
-	if (error == 0)
-		*p = next;
-	else
-		page_state_clear(&next);
-	return error;
-}
-
-static bool paging_param(tr_aws_paging paging, const char *name)
-{
-	switch (paging) {
-	case TR_AWS_PAGE_NEXT_TOKEN_QUERY:
-		return strcmp(name, "nextToken") == 0;
-	case TR_AWS_PAGE_MARKER:
-		return strcmp(name, "Marker") == 0;
-	case TR_AWS_PAGE_R53_MARKER:
-		return strcmp(name, "marker") == 0;
-	case TR_AWS_PAGE_R53_RECORDS:
-		return strcmp(name, "name") == 0 || strcmp(name, "type") == 0 ||
-		       strcmp(name, "identifier") == 0;
-	default:
-		return false;
-	}
-}
-
-int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
-			   tr_aws_page_fn fn, void *ctx, tr_aws_error *err)
-{
-	const tr_aws_op *op = tr_aws_op_find(call->service, call->operation);
-	tr_aws_param *params = NULL;
-	char *body = NULL;
-	page_state st = {0};
-	tr_aws_response page;
-	int error = 0;
-
-	tr_aws_response_init(&page);
-	tr_aws_error_dispose(err);
-	if (!op || op->paging == TR_AWS_PAGE_NONE) {
-		err->service = tr_aws_service_get(call->service)
-				       ? tr_aws_service_get(call->service)->name
-				       : "aws";
-		err->operation = call->operation;
-		set_error(c, err, TR_AWS_ERR_CLIENT, TR_EINVALID,
-			  "not a paginated operation");
-		error = TR_EINVALID;
-		goto done;
-	}
-	params = tr_calloc(call->param_count + 3, sizeof(*params));
-	for (unsigned n = 0;; n++) {
-		tr_aws_call pc = *call;
-		size_t np = 0;
-
-		if (n >= TR_AWS_MAX_PAGES) {
-			set_error(c, err, TR_AWS_ERR_CLIENT, TR_ETOOLARGE,
-				  "too many pages");
-			error = TR_ETOOLARGE;
-			goto done;
-		}
-		for (size_t i = 0; i < call->param_count; i++)
-			if (!(n > 0 && paging_param(op->paging, call->params[i].name)))
-				params[np++] = call->params[i];
-		if (n > 0) {
-			switch (op->paging) {
-			case TR_AWS_PAGE_NEXT_TOKEN_QUERY:
-				params[np++] = (tr_aws_param){"nextToken", st.token};
-				break;
-			case TR_AWS_PAGE_MARKER:
-				params[np++] = (tr_aws_param){"Marker", st.token};
-				break;
-			case TR_AWS_PAGE_R53_MARKER:
-				params[np++] = (tr_aws_param){"marker", st.token};
-				break;
-			case TR_AWS_PAGE_R53_RECORDS:
-				params[np++] = (tr_aws_param){"name", st.rec_name};
-				if (st.rec_type)
-					params[np++] = (tr_aws_param){"type", st.rec_type};
-				if (st.rec_id)
-					params[np++] = (tr_aws_param){"identifier", st.rec_id};
-				break;
-			case TR_AWS_PAGE_NEXT_TOKEN_BODY: {
-				cJSON *j = call->body && call->body_len
-						   ? cJSON_ParseWithLength(call->body, call->body_len)
-						   : cJSON_CreateObject();
-				if (!j || !cJSON_IsObject(j)) {
-					cJSON_Delete(j);
-					error = TR_EINVALID;
-					set_error(c, err, TR_AWS_ERR_CLIENT, error,
-						  "request body is not a JSON object");
-					goto done;
-				}
-				cJSON_DeleteItemFromObjectCaseSensitive(j, "NextToken");
-				cJSON_AddStringToObject(j, "NextToken", st.token);
-				cJSON_free(body);
-				body = cJSON_PrintUnformatted(j);
-				cJSON_Delete(j);
-				pc.body = body;
-				pc.body_len = body ? strlen(body) : 0;
-				break;
-			}
-			default:
-				break;
-			}
-		}
-		pc.params = params;
-		pc.param_count = np;
-		if ((error = tr_aws_client_call(&page, c, &pc, err)) < 0)
-			goto done;
-		if ((error = fn(ctx, &page)) < 0) {
-			set_error(c, err, TR_AWS_ERR_CLIENT, error,
-				  "page handler stopped");
-			goto done;
-		}
-		if ((error = next_page(&st, op, &page)) < 0) {
-			err->service = tr_aws_service_get(call->service)->name;
-			err->operation = op->name;
-			set_error(c, err, TR_AWS_ERR_SERVICE, error,
-				  error == TR_ECONFLICT ? "pagination repeated a page"
-							: "unreadable page");
-			goto done;
-		}
-		if (!st.more)
-			break;
-	}
-done:
-	page_state_clear(&st);
-	tr_free(params);
-	cJSON_free(body);
-	tr_aws_response_dispose(&page);
-	return error;
 }

@@ -16,6 +16,31 @@ void tr_aws_client_add_secret(tr_aws_client *c, const char *secret);
 const tr_aws_profiles *tr_aws_client_profiles(const tr_aws_client *c);
 const char *tr_aws_client_profile_name(const tr_aws_client *c);
 
+/* A call as it goes on the wire, before signing. */
+typedef struct tr_aws_built {
+	tr_buf path;               /* encoded, without the endpoint's base */
+	tr_buf query;              /* encoded, without '?' */
+	tr_buf body;
+	const char *content_type;  /* NULL: none */
+	char target[160];          /* X-Amz-Target, "" when none */
+} tr_aws_built;
+
+void tr_aws_built_init(tr_aws_built *b);
+void tr_aws_built_dispose(tr_aws_built *b);
+/* TR_EINVALID when labels or parameters do not fit the operation,
+ * TR_ETOOLARGE past the caps. */
+int tr_aws_request_build(tr_aws_built *b, const tr_aws_service_info *s,
+			 const tr_aws_op *op, const tr_aws_call *call);
+
+/* Fills err (kind, rc, message scrubbed of every known secret). */
+void tr_aws_client_fail(tr_aws_client *c, tr_aws_error *err,
+			tr_aws_error_kind kind, int rc, const char *msg);
+
+/* "scheme://authority/base" -> authority (the Host header) and base path
+ * (prefixed to every request path). */
+int tr_aws_endpoint_split(const char *base, tr_buf *authority, tr_buf *prefix);
+bool tr_aws_url_ok(const char *url); /* http:// or https:// */
+
 /* A call signed with `creds` instead of the chain's, or unsigned when the
  * operation is marked so (creds may then be NULL). */
 int tr_aws_client_call_as(tr_aws_response *out, tr_aws_client *c,
