@@ -38,9 +38,13 @@ static const char *env_table[][2] = {
 	{"AWS_EC2_METADATA_DISABLED", "true"},
 };
 
+static bool wrong_secret;
+
 static const char *emu_getenv(void *ctx, const char *name)
 {
 	(void)ctx;
+	if (wrong_secret && strcmp(name, "AWS_SECRET_ACCESS_KEY") == 0)
+		return "not-the-secret-the-emulator-knows";
 	for (size_t i = 0; i < sizeof(env_table) / sizeof(env_table[0]); i++)
 		if (strcmp(env_table[i][0], name) == 0)
 			return env_table[i][1];
@@ -279,10 +283,34 @@ static void dry_run_sends_nothing_mutating(void **state)
 	tr_aws_client_free(c);
 }
 
+/* The positive tests mean something only if the emulator does check. */
+static void a_wrong_signature_is_rejected(void **state)
+{
+	tr_aws_client *c;
+	tr_aws_response r;
+	tr_aws_error err;
+	tr_aws_call list = {TR_AWS_LATTICE, "ListServiceNetworks", NULL, 0, NULL, 0,
+			    NULL, 0};
+	(void)state;
+
+	NEED_EMULATOR();
+	wrong_secret = true; /* read when the first call resolves credentials */
+	c = client(false);
+	tr_aws_response_init(&r);
+	tr_aws_error_init(&err);
+	assert_int_equal(tr_aws_client_call(&r, c, &list, &err), TR_EAUTH);
+	wrong_secret = false;
+	assert_int_equal(err.attempts, 1); /* not retried */
+	tr_aws_response_dispose(&r);
+	tr_aws_error_dispose(&err);
+	tr_aws_client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(whoami_is_accepted),
+		cmocka_unit_test(a_wrong_signature_is_rejected),
 		cmocka_unit_test(lattice_round_trip_with_arn_paths),
 		cmocka_unit_test(other_protocols_are_accepted),
 		cmocka_unit_test(dry_run_sends_nothing_mutating),
