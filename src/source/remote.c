@@ -541,6 +541,7 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 	};
 	git_strarray specs = {refspecs, sizeof(refspecs) / sizeof(refspecs[0])};
 	git_fetch_options fo;
+	git_remote_create_options rco;
 	git_repository *repo = NULL;
 	git_remote *remote = NULL;
 	fetch_ctx ctx;
@@ -549,6 +550,7 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 
 	*out = NULL;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	git_remote_create_options_init(&rco, GIT_REMOTE_CREATE_OPTIONS_VERSION);
 	memset(&ctx, 0, sizeof(ctx));
 	tr_buf_init(&ctx.why, TR_MAX_MESSAGE_BYTES);
 	ctx.url = url;
@@ -569,8 +571,14 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 		error = TR_EINVALID;
 		goto done;
 	}
-	/* Anonymous: the URL is not written to the repository's config. */
-	if (git_remote_create_anonymous(&remote, repo, url->clean) < 0) {
+	/* Anonymous: the URL is not written to the repository's config.
+	 * insteadOf rewriting is skipped: the URL the user gave is the URL
+	 * fetched, whatever a config file on the machine says (and libgit2
+	 * 1.5.1 leaks a regex match buffer per config entry on that path). */
+	rco.repository = repo;
+	rco.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+		    GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, url->clean, &rco) < 0) {
 		tr_source__git_error(&err, redactor);
 		tr_source__fail(diag, redactor, "source.unreachable",
 				"cannot use remote %s: %s", url->display,

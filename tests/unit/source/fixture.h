@@ -29,15 +29,15 @@ typedef struct fx {
 	tr_diag diag;
 } fx;
 
-static void fx_path(char *out, size_t n, const fx *f, const char *rel)
+static __attribute__((unused)) void fx_path(char *out, size_t n, const fx *f, const char *rel)
 {
 	int w = snprintf(out, n, "%s/%s", f->dir, rel);
 	assert_true(w > 0 && (size_t)w < n);
 }
 
 /* Runs a shell command built printf-style; fails the test on non-zero. */
-static void fx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void fx_sh(const char *fmt, ...)
+static __attribute__((unused)) void fx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static __attribute__((unused)) void fx_sh(const char *fmt, ...)
 {
 	char cmd[4096];
 	va_list ap;
@@ -53,9 +53,9 @@ static void fx_sh(const char *fmt, ...)
 }
 
 /* Output of a command, trailing newline stripped. */
-static void fx_capture(char *out, size_t n, const char *fmt, ...)
+static __attribute__((unused)) void fx_capture(char *out, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void fx_capture(char *out, size_t n, const char *fmt, ...)
+static __attribute__((unused)) void fx_capture(char *out, size_t n, const char *fmt, ...)
 {
 	char cmd[4096];
 	va_list ap;
@@ -76,7 +76,7 @@ static void fx_capture(char *out, size_t n, const char *fmt, ...)
 	assert_int_equal(pclose(p), 0);
 }
 
-static void fx_write(const fx *f, const char *rel, const char *content)
+static __attribute__((unused)) void fx_write(const fx *f, const char *rel, const char *content)
 {
 	char path[1024];
 	FILE *fp;
@@ -90,7 +90,7 @@ static void fx_write(const fx *f, const char *rel, const char *content)
 	assert_int_equal(fclose(fp), 0);
 }
 
-static void fx_symlink(const fx *f, const char *rel, const char *target)
+static __attribute__((unused)) void fx_symlink(const fx *f, const char *rel, const char *target)
 {
 	char path[1024];
 
@@ -104,7 +104,7 @@ static void fx_symlink(const fx *f, const char *rel, const char *target)
 	       "-c init.defaultBranch=main -c advice.detachedHead=false "  \
 	       "-c core.symlinks=true -c protocol.file.allow=always "
 
-static void fx_git(const fx *f, const char *rel, const char *args)
+static __attribute__((unused)) void fx_git(const fx *f, const char *rel, const char *args)
 {
 	char path[1024];
 
@@ -113,7 +113,7 @@ static void fx_git(const fx *f, const char *rel, const char *args)
 }
 
 /* Commits everything in the work tree at rel; returns the id in out. */
-static void fx_commit(const fx *f, const char *rel, const char *msg,
+static __attribute__((unused)) void fx_commit(const fx *f, const char *rel, const char *msg,
 		      char out[41])
 {
 	char path[1024];
@@ -166,7 +166,7 @@ static int fx_group_teardown(void **state)
 }
 
 /* The diagnostics rendered as text, the way a user sees them. */
-static char *fx_render(const tr_diag *diag)
+static __attribute__((unused)) char *fx_render(const tr_diag *diag)
 {
 	tr_buf out = TR_BUF_INIT(1 << 20);
 	tr_diag_render_options ro = {TR_DIAG_TEXT, true, false};
@@ -177,7 +177,7 @@ static char *fx_render(const tr_diag *diag)
 
 /* Asserts one diagnostic with `rule` exists (on `file` when non-NULL)
  * whose message contains `needle` (when non-NULL). */
-static void fx_expect_diag(const tr_diag *diag, const char *rule,
+static __attribute__((unused)) void fx_expect_diag(const tr_diag *diag, const char *rule,
 			   const char *file, const char *needle)
 {
 	for (size_t i = 0; i < diag->count; i++) {
@@ -199,7 +199,7 @@ static void fx_expect_diag(const tr_diag *diag, const char *rule,
 	}
 }
 
-static void fx_expect_paths(const tr_source_tree *t, const char *const *paths,
+static __attribute__((unused)) void fx_expect_paths(const tr_source_tree *t, const char *const *paths,
 			    size_t n)
 {
 	if (t->count != n) {
@@ -211,7 +211,7 @@ static void fx_expect_paths(const tr_source_tree *t, const char *const *paths,
 		assert_string_equal(t->files[i].path, paths[i]);
 }
 
-static const tr_source_file *fx_file(const tr_source_tree *t, const char *p)
+static __attribute__((unused)) const tr_source_file *fx_file(const tr_source_tree *t, const char *p)
 {
 	for (size_t i = 0; i < t->count; i++)
 		if (strcmp(t->files[i].path, p) == 0)
