@@ -6,7 +6,7 @@
  */
 #include "source/internal.h"
 
-#include <fnmatch.h>
+#include <ctype.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <string.h>
@@ -95,10 +95,31 @@ done:
 	return match;
 }
 
+/* OpenSSH patterns know only '*' and '?': fnmatch would read the brackets
+ * of "[host]:port" as a character class. */
+static int glob_match(const char *pat, size_t plen, const char *s)
+{
+	if (plen == 0)
+		return *s == '\0';
+	if (*pat == '*') {
+		for (;; s++) {
+			if (glob_match(pat + 1, plen - 1, s))
+				return 1;
+			if (!*s)
+				return 0;
+		}
+	}
+	if (!*s)
+		return 0;
+	if (*pat != '?' && tolower((unsigned char)*pat) !=
+				   tolower((unsigned char)*s))
+		return 0;
+	return glob_match(pat + 1, plen - 1, s + 1);
+}
+
 /* 1 = a pattern matches, 0 = none, -1 = a negated pattern matches. */
 static int hosts_match(const char *field, size_t len, const char *name)
 {
-	tr_buf pat = TR_BUF_INIT(TR_MAX_LINE_BYTES);
 	const char *p = field, *end = field + len;
 	int result = 0;
 
@@ -109,9 +130,8 @@ static int hosts_match(const char *field, size_t len, const char *name)
 		size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
 		int negated = n > 0 && *p == '!';
 
-		tr_buf_clear(&pat);
-		if (tr_buf_put(&pat, p + negated, n - (size_t)negated) == 0 &&
-		    pat.len && fnmatch(tr_buf_cstr(&pat), name, 0) == 0) {
+		if (n > (size_t)negated &&
+		    glob_match(p + negated, n - (size_t)negated, name)) {
 			if (negated) {
 				result = -1;
 				break;
@@ -120,7 +140,6 @@ static int hosts_match(const char *field, size_t len, const char *name)
 		}
 		p += n + (comma ? 1 : 0);
 	}
-	tr_buf_dispose(&pat);
 	return result;
 }
 

@@ -194,8 +194,12 @@ static __attribute__((unused)) void fx_expect_diag(const tr_diag *diag, const ch
 	}
 	{
 		char *text = fx_render(diag);
-		fail_msg("no diagnostic %s on %s with '%s'; got:\n%s", rule,
-			 file ? file : "(run)", needle ? needle : "", text);
+
+		print_error("no diagnostic %s on %s with '%s'; got:\n%s\n",
+			    rule, file ? file : "(run)", needle ? needle : "",
+			    text);
+		free(text);
+		fail();
 	}
 }
 
