@@ -265,6 +265,13 @@ int tr_source__url_parse(tr_source__url *out, const char *repo)
 done:
 	if (error == 0) {
 		out->clean = tr_buf_detach(&clean);
+		/* An SSH user alone is a login name, not a token: keep it
+		 * readable ("ssh://git@host/..."). */
+		if (out->scheme == TR_SCHEME_SSH && !out->password) {
+			tr_buf_clear(&display);
+			if (tr_buf_puts(&display, repo) < 0)
+				tr_buf_clear(&display);
+		}
 		out->display = tr_buf_detach(&display);
 	} else {
 		tr_source__url_dispose(out);

@@ -25,7 +25,6 @@
 #include "util/str.h"
 
 struct tr_source {
-	tr_source_options opts;  /* borrowed strings, except below */
 	tr_source__url url;      /* scheme LOCAL for folders */
 	char *ref;               /* ref given at open, or NULL */
 	char *path;              /* cleaned subfolder, "" = all */
@@ -192,9 +191,10 @@ done:
 /* Open                                                               */
 /* ------------------------------------------------------------------ */
 
-static int open_local(tr_source *src, tr_diag *diag)
+static int open_local(tr_source *src, const tr_source_options *opts,
+		      tr_diag *diag)
 {
-	const char *folder = src->opts.repo ? src->opts.repo : ".";
+	const char *folder = opts->repo ? opts->repo : ".";
 	struct stat st;
 	char *workdir_real = NULL;
 	tr_buf err = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES);
@@ -273,25 +273,26 @@ static int cache_path(tr_buf *out, const char *cache_dir, const char *display)
 	return tr_buf_printf(out, "%s/%s.git", cache_dir, hex);
 }
 
-static int open_remote(tr_source *src, tr_diag *diag)
+static int open_remote(tr_source *src, const tr_source_options *opts,
+		       tr_diag *diag)
 {
 	tr_buf dir = TR_BUF_INIT(TR_MAX_PATH_BYTES);
 	int reused = 0, error = 0;
 
-	if (src->opts.cache_dir) {
-		if (mkdir_p(src->opts.cache_dir, 0700) < 0) {
+	if (opts->cache_dir) {
+		if (mkdir_p(opts->cache_dir, 0700) < 0) {
 			tr_source__fail(diag, &src->redactor, "source.cache",
 					"cannot create cache folder '%s': %s",
-					src->opts.cache_dir, strerror(errno));
+					opts->cache_dir, strerror(errno));
 			error = TR_EIO;
 			goto done;
 		}
-		if (cache_path(&dir, src->opts.cache_dir, src->display) < 0) {
+		if (cache_path(&dir, opts->cache_dir, src->display) < 0) {
 			error = TR_ERROR;
 			goto done;
 		}
 	} else {
-		const char *base = src->opts.tmp_dir ? src->opts.tmp_dir : "/tmp";
+		const char *base = opts->tmp_dir ? opts->tmp_dir : "/tmp";
 
 		/* mkdtemp creates the folder with mode 0700. */
 		if (tr_buf_printf(&dir, "%s/trellis-XXXXXX", base) < 0 ||
@@ -309,7 +310,7 @@ static int open_remote(tr_source *src, tr_diag *diag)
 		}
 	}
 	error = tr_source__fetch(&src->repo, &reused, tr_buf_cstr(&dir),
-				 &src->url, &src->opts, &src->redactor, diag);
+				 &src->url, opts, &src->redactor, diag);
 	src->prefix = tr_strdup("");
 done:
 	tr_buf_dispose(&dir);
@@ -325,7 +326,6 @@ int tr_source_open(tr_source **out, const tr_source_options *opts,
 	int error;
 
 	*out = NULL;
-	src->opts = *opts;
 	tr_redactor_init(&src->redactor);
 	tr_redactor_add(&src->redactor, opts->password);
 	tr_redactor_add(&src->redactor, opts->ssh_key_passphrase);
@@ -345,7 +345,25 @@ int tr_source_open(tr_source **out, const tr_source_options *opts,
 		error = TR_EINVALID;
 		goto done;
 	}
+	/* "host:path" is scp-like for git too, but an existing folder of that
+	 * name is what the user means. */
+	if (src->url.scheme == TR_SCHEME_SSH && !strstr(repo, "://")) {
+		struct stat st;
+
+		if (stat(repo, &st) == 0 && S_ISDIR(st.st_mode)) {
+			tr_source__url_dispose(&src->url);
+			src->url.scheme = TR_SCHEME_LOCAL;
+		}
+	}
 	tr_redactor_add(&src->redactor, src->url.password);
+	if (opts->proxy) {
+		tr_source__url proxy;
+
+		if (tr_source__url_parse(&proxy, opts->proxy) == 0) {
+			tr_redactor_add(&src->redactor, proxy.password);
+			tr_source__url_dispose(&proxy);
+		}
+	}
 	/* https://TOKEN@host: the lone userinfo is the token. */
 	if ((src->url.scheme == TR_SCHEME_HTTPS ||
 	     src->url.scheme == TR_SCHEME_HTTP) && !src->url.password)
@@ -363,9 +381,9 @@ int tr_source_open(tr_source **out, const tr_source_options *opts,
 	src->ref = opts->ref ? tr_strdup(opts->ref) : NULL;
 
 	if (src->url.scheme == TR_SCHEME_LOCAL)
-		error = open_local(src, diag);
+		error = open_local(src, opts, diag);
 	else
-		error = open_remote(src, diag);
+		error = open_remote(src, opts, diag);
 	if (error < 0)
 		goto done;
 

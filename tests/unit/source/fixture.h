@@ -125,7 +125,7 @@ static __attribute__((unused)) void fx_commit(const fx *f, const char *rel, cons
 		fx_capture(out, 41, "git -C '%s' rev-parse HEAD", path);
 }
 
-static int fx_setup(void **state)
+static __attribute__((unused)) int fx_setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
 	char tmpl[] = "/tmp/trellis-test-source-XXXXXX";
@@ -142,7 +142,7 @@ static int fx_setup(void **state)
 	return 0;
 }
 
-static int fx_teardown(void **state)
+static __attribute__((unused)) int fx_teardown(void **state)
 {
 	fx *f = *state;
 
@@ -152,13 +152,13 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
-static int fx_group_setup(void **state)
+static __attribute__((unused)) int fx_group_setup(void **state)
 {
 	(void)state;
 	return git_libgit2_init() > 0 ? 0 : -1;
 }
 
-static int fx_group_teardown(void **state)
+static __attribute__((unused)) int fx_group_teardown(void **state)
 {
 	(void)state;
 	git_libgit2_shutdown();
