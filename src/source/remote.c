@@ -627,10 +627,14 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 			    strstr(err.ptr ? err.ptr : "", "agent") ||
 			    strstr(err.ptr ? err.ptr : "", "key"))) {
 			tr_source__fail(diag, redactor, "source.auth-failed",
-					"authentication to %s failed: %s",
-					url->display, tr_buf_cstr(&err));
+					"authentication to %s with %s%s%s "
+					"failed: %s", url->display,
+					opts->ssh_key ? "key '" : "the ssh-agent",
+					opts->ssh_key ? opts->ssh_key : "",
+					opts->ssh_key ? "'" : "",
+					tr_buf_cstr(&err));
 			error = TR_EAUTH;
-		} else if (ge && git_error_last() && klass == GIT_ERROR_HTTP &&
+		} else if (klass == GIT_ERROR_HTTP &&
 			   strstr(err.ptr ? err.ptr : "", "authentication")) {
 			tr_source__fail(diag, redactor, "source.auth-failed",
 					"authentication to %s failed: %s",
@@ -638,8 +642,11 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 			error = TR_EAUTH;
 		} else {
 			tr_source__fail(diag, redactor, "source.unreachable",
-					"cannot fetch %s: %s", url->display,
-					tr_buf_cstr(&err));
+					"cannot fetch %s: %s%s", url->display,
+					tr_buf_cstr(&err),
+					strstr(tr_buf_cstr(&err), "404")
+						? " (no repository at that URL?)"
+						: "");
 			error = TR_EIO;
 		}
 		goto done;

@@ -125,6 +125,8 @@ static __attribute__((unused)) void fx_commit(const fx *f, const char *rel, cons
 		fx_capture(out, 41, "git -C '%s' rev-parse HEAD", path);
 }
 
+static char *fx_render(const tr_diag *diag);
+
 static __attribute__((unused)) int fx_setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
@@ -146,6 +148,13 @@ static __attribute__((unused)) int fx_teardown(void **state)
 {
 	fx *f = *state;
 
+	/* TR_TEST_SHOW_DIAGS=1 prints what users would see, for review. */
+	if (getenv("TR_TEST_SHOW_DIAGS") && f->diag.count) {
+		char *text = fx_render(&f->diag);
+
+		print_message("%s", text);
+		free(text);
+	}
 	fx_sh("rm -rf '%s'", f->dir);
 	tr_diag_dispose(&f->diag);
 	free(f);

@@ -140,7 +140,8 @@ ssh-keygen -q -t ed25519 -N '' -C host -f "$dir/ssh/host_key"
 ssh-keygen -q -t ed25519 -N '' -C other-host -f "$dir/ssh/other_host_key"
 ssh-keygen -q -t ed25519 -N '' -C client -f "$dir/ssh/client_key"
 ssh-keygen -q -t ed25519 -N '' -C stranger -f "$dir/ssh/stranger_key"
-cp "$dir/ssh/client_key.pub" "$dir/ssh/authorized_keys"
+ssh-keygen -q -t ed25519 -N 'pass-SECRET-CANARY-7' -C locked -f "$dir/ssh/locked_key"
+cat "$dir/ssh/client_key.pub" "$dir/ssh/locked_key.pub" >"$dir/ssh/authorized_keys"
 chmod 600 "$dir/ssh/authorized_keys"
 hostkey=$(cut -d' ' -f1,2 "$dir/ssh/host_key.pub")
 otherkey=$(cut -d' ' -f1,2 "$dir/ssh/other_host_key.pub")
@@ -176,6 +177,17 @@ fi
 }
 "$sshd_bin" -D -e -f "$dir/run/sshd_config" </dev/null >"$dir/run/sshd.log" 2>&1 &
 echo $! >"$dir/run/sshd.pid"
+
+# --- ssh-agent holding the client key ---------------------------------------
+command -v ssh-agent >/dev/null 2>&1 || { echo "git-servers: missing ssh-agent (openssh-client)" >&2; stop; exit 1; }
+ssh-agent -a "$dir/run/agent.sock" -D </dev/null >/dev/null 2>&1 &
+echo $! >"$dir/run/ssh-agent.pid"
+for _ in $(seq 1 50); do [[ -S $dir/run/agent.sock ]] && break; sleep 0.1; done
+SSH_AUTH_SOCK=$dir/run/agent.sock ssh-add -q "$dir/ssh/client_key" 2>/dev/null || {
+	echo "git-servers: ssh-add failed" >&2; stop; exit 1; }
+ssh-agent -a "$dir/run/empty-agent.sock" -D </dev/null >/dev/null 2>&1 &
+echo $! >"$dir/run/empty-agent.pid"
+for _ in $(seq 1 50); do [[ -S $dir/run/empty-agent.sock ]] && break; sleep 0.1; done
 
 # --- watchdog -------------------------------------------------------------
 (
@@ -219,4 +231,8 @@ KNOWN_HOSTS_HASHED=$dir/ssh/known_hosts_hashed
 KNOWN_HOSTS_WRONG=$dir/ssh/known_hosts_wrong
 KNOWN_HOSTS_OTHER_PORT=$dir/ssh/known_hosts_other_port
 REPO_PATH=$dir/repos/origin.git
+LOCKED_KEY=$dir/ssh/locked_key
+LOCKED_PASSPHRASE=pass-SECRET-CANARY-7
+AGENT_SOCK=$dir/run/agent.sock
+EMPTY_AGENT_SOCK=$dir/run/empty-agent.sock
 EOF

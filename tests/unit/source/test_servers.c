@@ -58,6 +58,8 @@ typedef struct servers {
 	char known_hosts[512], known_hosts_hashed[512], known_hosts_wrong[512];
 	char known_hosts_other_port[512];
 	char repo_path[512];
+	char locked_key[512], locked_passphrase[64];
+	char agent_sock[512], empty_agent_sock[512];
 } servers;
 
 static servers S;
@@ -131,6 +133,12 @@ static int servers_start(void **state)
 	env_get(text, "KNOWN_HOSTS_OTHER_PORT", S.known_hosts_other_port,
 		sizeof(S.known_hosts_other_port));
 	env_get(text, "REPO_PATH", S.repo_path, sizeof(S.repo_path));
+	env_get(text, "LOCKED_KEY", S.locked_key, sizeof(S.locked_key));
+	env_get(text, "LOCKED_PASSPHRASE", S.locked_passphrase,
+		sizeof(S.locked_passphrase));
+	env_get(text, "AGENT_SOCK", S.agent_sock, sizeof(S.agent_sock));
+	env_get(text, "EMPTY_AGENT_SOCK", S.empty_agent_sock,
+		sizeof(S.empty_agent_sock));
 	return 0;
 }
 
@@ -446,6 +454,65 @@ static void ssh_refused_key_fails_instead_of_looping(void **state)
 	assert_int_equal(f->diag.count, 1);
 }
 
+static void ssh_key_with_passphrase(void **state)
+{
+	fx *f = *state;
+	tr_source_options o = {0};
+	char url[768], tmp[512];
+
+	fx_path(tmp, sizeof(tmp), f, "");
+	ssh_url(url, sizeof(url));
+	o.repo = url;
+	o.tmp_dir = tmp;
+	o.ssh_known_hosts = S.known_hosts;
+	o.ssh_key = S.locked_key;
+	o.ssh_key_passphrase = S.locked_passphrase;
+	assert_int_equal(fetch(f, &o), 0);
+	assert_int_equal(f->diag.count, 0);
+
+	o.ssh_key_passphrase = "not-the-SECRET-CANARY-pass";
+	assert_int_equal(fetch(f, &o), TR_EAUTH);
+	fx_expect_diag(&f->diag, "source.auth-failed", NULL, "locked_key");
+	assert_rendered_has_no(f, "CANARY");
+}
+
+/*
+ * The module never reads the environment, but libssh2 finds the agent
+ * through SSH_AUTH_SOCK itself: the test sets it as a user's shell would.
+ */
+static void ssh_agent(void **state)
+{
+	fx *f = *state;
+	tr_source_options o = {0};
+	char url[768], tmp[512];
+	const char *saved = getenv("SSH_AUTH_SOCK");
+	char *restore = saved ? strdup(saved) : NULL;
+
+	fx_path(tmp, sizeof(tmp), f, "");
+	ssh_url(url, sizeof(url));
+	o.repo = url;
+	o.tmp_dir = tmp;
+	o.ssh_known_hosts = S.known_hosts;
+	setenv("SSH_AUTH_SOCK", S.agent_sock, 1);
+	assert_int_equal(fetch(f, &o), 0);
+	assert_int_equal(f->diag.count, 0);
+
+	/* An agent without keys: refused once, then a clear failure. */
+	setenv("SSH_AUTH_SOCK", S.empty_agent_sock, 1);
+	assert_int_equal(fetch(f, &o), TR_EAUTH);
+	fx_expect_diag(&f->diag, "source.auth-failed", NULL, "agent");
+
+	/* No agent at all. */
+	setenv("SSH_AUTH_SOCK", "/nonexistent/agent.sock", 1);
+	assert_int_equal(fetch(f, &o), TR_EAUTH);
+	assert_int_equal(f->diag.count, 2);
+	if (restore)
+		setenv("SSH_AUTH_SOCK", restore, 1);
+	else
+		unsetenv("SSH_AUTH_SOCK");
+	free(restore);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +528,8 @@ int main(void)
 		T(ssh_cache_reuse),
 		T(ssh_host_key_mismatch_and_unknown),
 		T(ssh_refused_key_fails_instead_of_looping),
+		T(ssh_key_with_passphrase),
+		T(ssh_agent),
 #undef T
 	};
 
