@@ -373,7 +373,8 @@ int tr_source_open(tr_source **out, const tr_source_options *opts,
 	if (tr_source__clean_path(&path, opts->path) < 0) {
 		tr_source__fail(diag, &src->redactor, "source.path-escape",
 				"path '%s' must be relative to the repository "
-				"and must not contain '..'", opts->path);
+				"and must not contain '..' or hidden folders",
+				opts->path);
 		error = TR_EINVALID;
 		goto done;
 	}

@@ -64,7 +64,8 @@ int tr_source__clean_path(tr_buf *out, const char *path)
 	while (*p) {
 		size_t n = strcspn(p, "/");
 
-		if (n == 2 && p[0] == '.' && p[1] == '.')
+		/* "..", and hidden folders, which are never read. */
+		if (n > 1 && p[0] == '.')
 			return TR_EINVALID;
 		if (n > 0 && !(n == 1 && p[0] == '.')) {
 			if (out->len && (error = tr_buf_putc(out, '/')) < 0)
@@ -206,6 +207,33 @@ static void symlink_escape(tr_source__collect *c, const char *shown,
 		    target);
 }
 
+/* Links into hidden folders are refused like links out of the tree: a
+ * pull request could otherwise point "x.yaml" at .git/config, whose
+ * credentials (CI checkouts keep tokens there) would then be quoted in
+ * diagnostics. */
+static int has_hidden_component(const char *rel)
+{
+	const char *p = rel;
+
+	while (*p) {
+		if (*p == '.')
+			return 1;
+		p += strcspn(p, "/");
+		while (*p == '/')
+			p++;
+	}
+	return 0;
+}
+
+static void symlink_hidden(tr_source__collect *c, const char *shown,
+			   const char *target)
+{
+	tr_diag_add(c->diag, TR_SEV_ERROR, "source.symlink-escape", shown, 0,
+		    0, NULL,
+		    "symbolic link to '%s' points into a hidden folder; "
+		    "refused", target);
+}
+
 static void symlink_loop(tr_source__collect *c, const char *shown,
 			 const char *target)
 {
@@ -221,6 +249,46 @@ static void symlink_broken(tr_source__collect *c, const char *shown,
 	tr_diag_add(c->diag, TR_SEV_WARNING, "source.symlink-broken", shown, 0,
 		    0, NULL, "symbolic link to '%s' has no target; skipped",
 		    target);
+}
+
+/*
+ * Resolves a link target lexically against the folder `dir` (relative to
+ * the base tree). Fails (-1) when it is absolute or climbs above the base.
+ */
+static int resolve_lexically(tr_buf *out, const char *dir, const char *target)
+{
+	tr_buf joined = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	const char *p;
+	int error = -1;
+
+	tr_buf_clear(out);
+	if (target[0] == '/' || join(&joined, dir, target) < 0)
+		goto done;
+	p = tr_buf_cstr(&joined);
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash;
+
+			if (out->len == 0)
+				goto done; /* above the base */
+			slash = strrchr(out->ptr, '/');
+			tr_buf_truncate(out, slash ? (size_t)(slash - out->ptr)
+						   : 0);
+		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
+			if ((out->len && tr_buf_putc(out, '/') < 0) ||
+			    tr_buf_put(out, p, n) < 0)
+				goto done;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	error = 0;
+done:
+	tr_buf_dispose(&joined);
+	return error;
 }
 
 /* ------------------------------------------------------------------ */
@@ -291,7 +359,7 @@ static int disk_walk_dir(disk_walk *w, const char *real, const char *shown,
 			 size_t depth, const frame *up);
 
 /* Resolves a link; fills real_out (relative to root) and st. 1 = skip. */
-static int disk_resolve_link(disk_walk *w, const char *abs,
+static int disk_resolve_link(disk_walk *w, const char *abs, const char *dir,
 			     const char *shown, tr_buf *real_out,
 			     struct stat *st)
 {
@@ -311,7 +379,7 @@ static int disk_resolve_link(disk_walk *w, const char *abs,
 	if (!resolved) {
 		/* A dangling link that points outside is still an escape:
 		 * the verdict must not depend on what exists out there. */
-		if (target[0] == '/' || strstr(target, ".."))
+		if (resolve_lexically(real_out, dir, target) < 0)
 			symlink_escape(w->c, shown, target);
 		else
 			symlink_broken(w->c, shown, target);
@@ -330,6 +398,10 @@ static int disk_resolve_link(disk_walk *w, const char *abs,
 	if (resolved[w->root_len] == '/' &&
 	    tr_buf_puts(real_out, resolved + w->root_len + 1) < 0)
 		goto done;
+	if (has_hidden_component(tr_buf_cstr(real_out))) {
+		symlink_hidden(w->c, shown, target);
+		goto done;
+	}
 	skip = 0;
 done:
 	free(resolved); /* realpath allocates with malloc */
@@ -377,7 +449,7 @@ static int disk_walk_dir(disk_walk *w, const char *real, const char *shown,
 		if (lstat(tr_buf_cstr(&abs), &st) < 0)
 			continue; /* vanished since scandir */
 		if (S_ISLNK(st.st_mode)) {
-			if (disk_resolve_link(w, tr_buf_cstr(&abs),
+			if (disk_resolve_link(w, tr_buf_cstr(&abs), real,
 					      tr_buf_cstr(&child_shown),
 					      &child_real, &st))
 				continue;
@@ -429,8 +501,20 @@ int tr_source__walk_disk(tr_source__collect *c, const char *root,
 	if (*start && lstat(tr_buf_cstr(&abs), &st) == 0 &&
 	    S_ISLNK(st.st_mode)) {
 		/* The selected path may itself be a link inside the tree. */
-		if (disk_resolve_link(&w, tr_buf_cstr(&abs), start, &real,
-				      &st)) {
+		const char *slash = strrchr(start, '/');
+		tr_buf dir = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		int skip;
+
+		if (tr_buf_put(&dir, start,
+			       slash ? (size_t)(slash - start) : 0) < 0) {
+			tr_buf_dispose(&dir);
+			error = path_too_long(c, "", start);
+			goto done;
+		}
+		skip = disk_resolve_link(&w, tr_buf_cstr(&abs),
+					 tr_buf_cstr(&dir), start, &real, &st);
+		tr_buf_dispose(&dir);
+		if (skip) {
 			error = TR_EINVALID;
 			goto done;
 		}
@@ -458,46 +542,6 @@ typedef struct tree_walk {
 	git_repository *repo;
 	git_tree *base;
 } tree_walk;
-
-/*
- * Resolves a link target lexically against the folder `dir` (relative to
- * the base tree). Fails (-1) when it is absolute or climbs above the base.
- */
-static int resolve_lexically(tr_buf *out, const char *dir, const char *target)
-{
-	tr_buf joined = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-	const char *p;
-	int error = -1;
-
-	tr_buf_clear(out);
-	if (target[0] == '/' || join(&joined, dir, target) < 0)
-		goto done;
-	p = tr_buf_cstr(&joined);
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash;
-
-			if (out->len == 0)
-				goto done; /* above the base */
-			slash = strrchr(out->ptr, '/');
-			tr_buf_truncate(out, slash ? (size_t)(slash - out->ptr)
-						   : 0);
-		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
-			if ((out->len && tr_buf_putc(out, '/') < 0) ||
-			    tr_buf_put(out, p, n) < 0)
-				goto done;
-		}
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	error = 0;
-done:
-	tr_buf_dispose(&joined);
-	return error;
-}
 
 static int read_link_blob(tree_walk *w, const git_oid *id, tr_buf *out)
 {
@@ -552,6 +596,10 @@ static int tree_resolve_link(tree_walk *w, const char *dir,
 		if (resolve_lexically(real, tr_buf_cstr(&cur_dir),
 				      tr_buf_cstr(&target)) < 0) {
 			symlink_escape(w->c, shown, tr_buf_cstr(&first));
+			goto done;
+		}
+		if (has_hidden_component(tr_buf_cstr(real))) {
+			symlink_hidden(w->c, shown, tr_buf_cstr(&first));
 			goto done;
 		}
 		git_tree_entry_free(cur);

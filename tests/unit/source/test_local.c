@@ -227,12 +227,13 @@ static void missing_path_is_one_clear_error(void **state)
 static void path_may_not_climb_or_be_absolute(void **state)
 {
 	fx *f = *state;
-	static const char *const bad[] = {"../etc", "clusters/../../x", "/etc"};
+	static const char *const bad[] = {"../etc", "clusters/../../x", "/etc",
+					  ".git", "clusters/.hidden"};
 	char repo[1024];
 
 	layout(f, "plain");
 	fx_path(repo, sizeof(repo), f, "plain");
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tr_source_options o = {0};
 		tr_source *src = (tr_source *)1;
 
@@ -299,6 +300,8 @@ static void links(fx *f, const char *rel)
 	L("clusters/linked", "b");
 	L("clusters/a/self", "..");
 	L("clusters/a/dangling.yaml", "nothing-here.yaml");
+	L("clusters/a/gitconfig.yaml", "../../.git/config");
+	L("clusters/a/hidden.yaml", "../.hidden/x.yaml");
 #undef L
 }
 
@@ -325,6 +328,10 @@ static void check_links(fx *f, const tr_source_tree *t)
 		       NULL);
 	fx_expect_diag(&f->diag, "source.symlink-broken",
 		       "clusters/a/dangling.yaml", NULL);
+	fx_expect_diag(&f->diag, "source.symlink-escape",
+		       "clusters/a/gitconfig.yaml", "hidden folder");
+	fx_expect_diag(&f->diag, "source.symlink-escape",
+		       "clusters/a/hidden.yaml", "hidden folder");
 	assert_true(tr_diag_failed(&f->diag, false));
 }
 

@@ -105,6 +105,9 @@ static void paths_are_cleaned_or_refused(void **state)
 		{"..", NULL, TR_EINVALID},
 		{"a/../b", NULL, TR_EINVALID},
 		{"/etc", NULL, TR_EINVALID},
+		{".git", NULL, TR_EINVALID},
+		{"a/.b/c", NULL, TR_EINVALID},
+		{"a/b./c", "a/b./c", 0},
 	};
 	(void)state;
 
