@@ -541,12 +541,15 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 		     const tr_source__url *url, const tr_source_options *opts,
 		     const tr_redactor *redactor, tr_diag *diag)
 {
-	static char *refspecs[] = {
+	char *refspecs[4] = {
 		"+refs/heads/*:refs/remotes/origin/*",
 		"+refs/tags/*:refs/tags/*",
 		"+HEAD:refs/remotes/origin/HEAD",
+		NULL,
 	};
-	git_strarray specs = {refspecs, sizeof(refspecs) / sizeof(refspecs[0])};
+	git_strarray specs = {refspecs, 3};
+	tr_buf extra = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	int valid = 0;
 	git_fetch_options fo;
 	git_remote_create_options rco;
 	git_repository *repo = NULL;
@@ -566,6 +569,16 @@ int tr_source__fetch(git_repository **out, int *reused, const char *dir,
 	ctx.user = opts->username ? opts->username : url->user;
 	ctx.password = opts->password ? opts->password : url->password;
 
+	/* A full ref outside heads and tags (refs/pull/7/head, refs/merge-
+	 * requests/7/head) is fetched as itself, for pull request reviews. */
+	if (opts->ref && tr_str_has_prefix(opts->ref, "refs/") &&
+	    !tr_str_has_prefix(opts->ref, "refs/heads/") &&
+	    !tr_str_has_prefix(opts->ref, "refs/tags/") &&
+	    git_reference_name_is_valid(&valid, opts->ref) == 0 && valid &&
+	    tr_buf_printf(&extra, "+%s:%s", opts->ref, opts->ref) == 0) {
+		refspecs[3] = extra.ptr;
+		specs.count = 4;
+	}
 	if ((error = open_or_init(&repo, reused, dir, redactor, diag)) < 0)
 		goto done;
 	if (opts->ca_file &&
@@ -657,6 +670,7 @@ done:
 	git_remote_free(remote);
 	git_repository_free(repo);
 	tr_buf_dispose(&err);
+	tr_buf_dispose(&extra);
 	tr_buf_dispose(&ctx.why);
 	return error;
 }

@@ -224,10 +224,16 @@ static int open_local(tr_source *src, const tr_source_options *opts,
 		goto done;
 	}
 	if (error < 0) {
+		int owner = error == GIT_EOWNER;
+
 		tr_source__git_error(&err, &src->redactor);
 		tr_source__fail(diag, &src->redactor, "source.io",
-				"cannot open repository at '%s': %s",
-				src->display, tr_buf_cstr(&err));
+				"cannot open repository at '%s': %s%s",
+				src->display, tr_buf_cstr(&err),
+				owner ? " (run as its owner, or list it in "
+					"safe.directory of the global git "
+					"config)"
+				      : "");
 		error = TR_EIO;
 		goto done;
 	}

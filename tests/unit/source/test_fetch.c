@@ -76,7 +76,11 @@ static void file_url_resolves_branches_tags_and_ids(void **state)
 		{"refs/tags/v1", o.v1, "kind: Gateway # v1\n"},
 		{o.v1, o.v1, "kind: Gateway # v1\n"},
 		{abbrev, o.feature, "kind: Gateway # feature\n"},
+		{"refs/pull/7/head", o.feature, "kind: Gateway # feature\n"},
 	};
+	/* A pull request head, outside refs/heads. */
+	fx_sh("git -C '%s/origin.git' update-ref refs/pull/7/head %s", f->dir,
+	      o.feature);
 	opts.repo = o.url;
 	opts.tmp_dir = tmp;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
