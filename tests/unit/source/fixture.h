@@ -39,7 +39,7 @@ static __attribute__((unused)) void fx_path(char *out, size_t n, const fx *f, co
 static __attribute__((unused)) void fx_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static __attribute__((unused)) void fx_sh(const char *fmt, ...)
 {
-	char cmd[4096];
+	char cmd[16384];
 	va_list ap;
 	int w, rc;
 
@@ -57,7 +57,7 @@ static __attribute__((unused)) void fx_capture(char *out, size_t n, const char *
 	__attribute__((format(printf, 3, 4)));
 static __attribute__((unused)) void fx_capture(char *out, size_t n, const char *fmt, ...)
 {
-	char cmd[4096];
+	char cmd[16384];
 	va_list ap;
 	FILE *p;
 	size_t len;

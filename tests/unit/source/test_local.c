@@ -491,6 +491,63 @@ static void tree_caps_fail_the_read(void **state)
 	}
 }
 
+static void long_paths_and_link_chains_in_a_commit(void **state)
+{
+	fx *f = *state;
+	tr_source *src = NULL;
+	tr_source_tree t;
+	char wt[1024], longpath[6000];
+	size_t n = 0;
+
+	/* git has no path limit: build a 4.8 KB path straight into the index,
+	 * no file system involved. */
+	for (int i = 0; i < 40; i++) {
+		memset(longpath + n, 'a' + (i % 26), 119);
+		n += 119;
+		longpath[n++] = '/';
+	}
+	memcpy(longpath + n, "x.yaml", 7);
+	fx_write(f, "wt/ok.yaml", "a: 1\n");
+	fx_git(f, "wt", "init -q");
+	fx_path(wt, sizeof(wt), f, "wt");
+	fx_sh("cd '%s' && blob=$(printf 'b: 2\\n' | git hash-object -w --stdin) && "
+	      "git update-index --add --cacheinfo 100644,$blob,'%s'",
+	      wt, longpath);
+	fx_git(f, "wt", "add ok.yaml");
+	fx_sh(FX_GIT "-C '%s' commit -q -m long", wt);
+
+	open_dir(&src, f, "wt", "main", NULL);
+	assert_int_equal(tr_source_read(&t, src, NULL, &f->diag), TR_ETOOLARGE);
+	tr_source_tree_dispose(&t);
+	fx_expect_diag(&f->diag, "source.path-too-long", NULL, "4096 bytes");
+	tr_source_free(src);
+	tr_diag_dispose(&f->diag);
+	tr_diag_init(&f->diag);
+
+	/* A chain of links longer than TR_MAX_SYMLINK_HOPS (8) stops. */
+	fx_sh("rm -rf '%s'", wt);
+	fx_write(f, "wt/gw.yaml", "kind: Gateway\n");
+	fx_symlink(f, "wt/l9.yaml", "gw.yaml");
+	for (int i = 8; i >= 0; i--) {
+		char name[32], target[32];
+
+		snprintf(name, sizeof(name), "wt/l%d.yaml", i);
+		snprintf(target, sizeof(target), "l%d.yaml", i + 1);
+		fx_symlink(f, name, target);
+	}
+	fx_git(f, "wt", "init -q");
+	fx_commit(f, "wt", "chain", NULL);
+	open_dir(&src, f, "wt", "main", NULL);
+	assert_int_equal(tr_source_read(&t, src, NULL, &f->diag), 0);
+	fx_expect_diag(&f->diag, "source.symlink-loop", "l0.yaml", NULL);
+	fx_expect_diag(&f->diag, "source.symlink-loop", "l1.yaml", NULL);
+	/* l2 needs 8 hops: still read. */
+	assert_string_equal(fx_file(&t, "l2.yaml")->data, "kind: Gateway\n");
+	assert_int_equal(f->diag.count, 2);
+	tr_source_tree_dispose(&t);
+	tr_source_free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +564,7 @@ int main(void)
 		T(selected_path_through_a_link),
 		T(file_over_the_cap_is_skipped_with_its_size),
 		T(tree_caps_fail_the_read),
+		T(long_paths_and_link_chains_in_a_commit),
 #undef T
 	};
 
