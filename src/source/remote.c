@@ -358,8 +358,10 @@ static int on_credentials(git_credential **out, const char *url,
 				 "user '%s'", ctx->user ? ctx->user : "");
 			return GIT_EAUTH;
 		}
+		/* A token without a user: GitHub and GitLab accept any
+		 * non-empty name, an empty one is refused by some servers. */
 		return git_credential_userpass_plaintext_new(
-			out, ctx->user ? ctx->user : "",
+			out, ctx->user ? ctx->user : "x-access-token",
 			ctx->password ? ctx->password : "");
 	}
 	if (allowed_types & GIT_CREDENTIAL_SSH_KEY) {

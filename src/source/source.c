@@ -294,7 +294,10 @@ static int open_remote(tr_source *src, const tr_source_options *opts,
 			goto done;
 		}
 		if (cache_path(&dir, opts->cache_dir, src->display) < 0) {
-			error = TR_ERROR;
+			tr_source__fail(diag, &src->redactor, "source.cache",
+					"cache folder path '%s' is too long",
+					opts->cache_dir);
+			error = TR_ETOOLARGE;
 			goto done;
 		}
 	} else {
@@ -311,6 +314,9 @@ static int open_remote(tr_source *src, const tr_source_options *opts,
 		}
 		src->tmp_dir = tr_strdup(tr_buf_cstr(&dir));
 		if (tr_buf_puts(&dir, "/repo.git") < 0) {
+			tr_source__fail(diag, &src->redactor, "source.cache",
+					"temporary folder path '%s' is too long",
+					base);
 			error = TR_ETOOLARGE;
 			goto done;
 		}

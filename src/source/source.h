@@ -11,7 +11,21 @@
  *
  * The module never reads the environment: everything that a user would
  * normally set there (credentials, known_hosts, temp folder) comes in the
- * options. Only libssh2 itself consults SSH_AUTH_SOCK for the agent.
+ * options. Only libssh2 itself consults SSH_AUTH_SOCK for the agent, and
+ * libgit2 HOME for its global config. Proposed mapping for the CLI:
+ *
+ *   username            TRELLIS_GIT_USERNAME (the module uses
+ *                       "x-access-token" when only a password is set)
+ *   password            TRELLIS_GIT_PASSWORD, else TRELLIS_GIT_TOKEN
+ *   ssh_key             TRELLIS_GIT_SSH_KEY
+ *   ssh_key_passphrase  TRELLIS_GIT_SSH_PASSPHRASE
+ *   ssh_known_hosts     TRELLIS_GIT_KNOWN_HOSTS, else ~/.ssh/known_hosts
+ *   ca_file             TRELLIS_GIT_CA_FILE
+ *   proxy               HTTPS_PROXY / https_proxy
+ *   cache_dir           --cache-dir or TRELLIS_CACHE_DIR
+ *   tmp_dir             TMPDIR
+ *
+ * Every secret read there should also go to the CLI's tr_redactor.
  *
  * Diagnostic rules (all "error" unless noted):
  *   source.repo-not-found   local folder missing or not a folder

@@ -300,6 +300,26 @@ static void https_wrong_password_fails_once_and_clearly(void **state)
 	assert_rendered_has_no(f, "CANARY");
 }
 
+static void https_token_without_user(void **state)
+{
+	fx *f = *state;
+	tr_source_options o = {0};
+	char url[256], tmp[512];
+
+	fx_path(tmp, sizeof(tmp), f, "");
+	https_url(url, sizeof(url), NULL);
+	o.repo = url;
+	o.tmp_dir = tmp;
+	o.ca_file = S.ca;
+	o.password = "SECRET-CANARY-token-0";
+	/* The server knows no x-access-token user: refused, with the
+	 * user named and the token hidden. */
+	assert_int_equal(fetch(f, &o), TR_EAUTH);
+	fx_expect_diag(&f->diag, "source.auth-failed", NULL,
+		       "user 'x-access-token'");
+	assert_rendered_has_no(f, "CANARY");
+}
+
 static void https_without_credentials_says_so(void **state)
 {
 	fx *f = *state;
@@ -521,6 +541,7 @@ int main(void)
 		T(https_credentials_from_the_url),
 		T(https_display_is_redacted),
 		T(https_wrong_password_fails_once_and_clearly),
+		T(https_token_without_user),
 		T(https_without_credentials_says_so),
 		T(https_untrusted_certificate_fails),
 		T(unreachable_port_is_one_line),
