@@ -345,6 +345,10 @@ static int on_credentials(git_credential **out, const char *url,
 							      : "git");
 	(void)url;
 
+	/* A token without a user: GitHub and GitLab accept any non-empty
+	 * name, an empty one is refused by some servers. */
+	const char *http_user = ctx->user ? ctx->user : "x-access-token";
+
 	if (allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
 		if (!ctx->user && !ctx->password) {
 			ctx_fail(ctx, FAIL_AUTH,
@@ -355,14 +359,11 @@ static int on_credentials(git_credential **out, const char *url,
 		if (ctx->userpass_tries++ > 0) {
 			ctx_fail(ctx, FAIL_AUTH,
 				 "the server refused the credentials for "
-				 "user '%s'", ctx->user ? ctx->user : "");
+				 "user '%s'", http_user);
 			return GIT_EAUTH;
 		}
-		/* A token without a user: GitHub and GitLab accept any
-		 * non-empty name, an empty one is refused by some servers. */
 		return git_credential_userpass_plaintext_new(
-			out, ctx->user ? ctx->user : "x-access-token",
-			ctx->password ? ctx->password : "");
+			out, http_user, ctx->password ? ctx->password : "");
 	}
 	if (allowed_types & GIT_CREDENTIAL_SSH_KEY) {
 		if (ctx->key_tries++ > 0) {
