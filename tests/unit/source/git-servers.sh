@@ -190,13 +190,20 @@ echo $! >"$dir/run/empty-agent.pid"
 for _ in $(seq 1 50); do [[ -S $dir/run/empty-agent.sock ]] && break; sleep 0.1; done
 
 # --- watchdog -------------------------------------------------------------
+# It holds the process ids itself: the folder (or this script) may be gone
+# by the time it acts, and other people's scratch folders in a shared /tmp
+# are not ours to clean.
+pids=$(cat "$dir"/run/*.pid | tr '\n' ' ')
 (
 	trap '' HUP
-	while kill -0 "$watch_pid" 2>/dev/null && [[ -f $dir/run/sshd.pid ]]; do
+	while kill -0 "$watch_pid" 2>/dev/null; do
 		sleep 1
 	done
-	"$0" stop "$dir"
+	kill $pids 2>/dev/null || true
+	sleep 1
+	rm -rf "$dir"
 ) </dev/null >/dev/null 2>&1 &
+echo $! >"$dir/run/watchdog.pid"
 disown
 
 wait_port() {
@@ -230,6 +237,7 @@ KNOWN_HOSTS=$dir/ssh/known_hosts
 KNOWN_HOSTS_HASHED=$dir/ssh/known_hosts_hashed
 KNOWN_HOSTS_WRONG=$dir/ssh/known_hosts_wrong
 KNOWN_HOSTS_OTHER_PORT=$dir/ssh/known_hosts_other_port
+PIDS=$pids $(cat "$dir/run/watchdog.pid")
 REPO_PATH=$dir/repos/origin.git
 LOCKED_KEY=$dir/ssh/locked_key
 LOCKED_PASSPHRASE=pass-SECRET-CANARY-7

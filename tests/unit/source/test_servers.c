@@ -8,6 +8,8 @@
  */
 #include "fixture.h"
 
+#include <signal.h>
+
 #include "util/errors.h"
 
 #ifndef TR_TEST_DATA_DIR
@@ -58,6 +60,7 @@ typedef struct servers {
 	char known_hosts[512], known_hosts_hashed[512], known_hosts_wrong[512];
 	char known_hosts_other_port[512];
 	char repo_path[512];
+	char pids[256];
 	char locked_key[512], locked_passphrase[64];
 	char agent_sock[512], empty_agent_sock[512];
 } servers;
@@ -133,6 +136,7 @@ static int servers_start(void **state)
 	env_get(text, "KNOWN_HOSTS_OTHER_PORT", S.known_hosts_other_port,
 		sizeof(S.known_hosts_other_port));
 	env_get(text, "REPO_PATH", S.repo_path, sizeof(S.repo_path));
+	env_get(text, "PIDS", S.pids, sizeof(S.pids));
 	env_get(text, "LOCKED_KEY", S.locked_key, sizeof(S.locked_key));
 	env_get(text, "LOCKED_PASSPHRASE", S.locked_passphrase,
 		sizeof(S.locked_passphrase));
@@ -145,7 +149,20 @@ static int servers_start(void **state)
 static int servers_stop(void **state)
 {
 	char cmd[1400], script[512];
+	const char *p = S.pids;
 
+	/* Stop the servers by their ids first: that needs neither the
+	 * script nor the folder to still exist. */
+	while (*p) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 1)
+			kill((pid_t)pid, SIGTERM);
+		p = end;
+	}
 	if (S.dir[0]) {
 		servers_script(script, sizeof(script));
 		snprintf(cmd, sizeof(cmd), "bash '%s' stop '%s'; rm -rf '%s'",
