@@ -30,7 +30,8 @@
  * Diagnostic rules (all "error" unless noted):
  *   source.repo-not-found   local folder missing or not a folder
  *   source.path-not-found   `path` is not a folder of the tree
- *   source.path-escape      `path` is absolute or climbs with ".."
+ *   source.path-escape      `path` is absolute, climbs with "..", or
+ *                           names a hidden folder
  *   source.ref-not-found    branch, tag or commit unknown
  *   source.unreachable      remote cannot be reached or is not a repository
  *   source.auth-failed      credentials missing or refused
@@ -39,6 +40,7 @@
  *   source.cache            cache or temp folder cannot be used
  *   source.io               a file or object cannot be read
  *   source.symlink-escape   a link under `path` points outside the tree
+ *                           or into a hidden folder (.git/config...)
  *   source.symlink-loop     (warning) a link leads back into its own folder
  *   source.symlink-broken   (warning) a link whose target does not exist
  *   source.file-too-large   one file over the per-file cap (file skipped)
@@ -64,6 +66,7 @@ typedef struct tr_source_limits {
 	size_t max_tree_depth;  /* TR_MAX_TREE_DEPTH */
 } tr_source_limits;
 
+/* The strings need only live until tr_source_open returns. */
 typedef struct tr_source_options {
 	const char *repo;        /* URL or local path; NULL means "." */
 	const char *ref;         /* branch, tag or commit; NULL = default */
