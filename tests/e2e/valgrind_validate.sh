@@ -13,7 +13,7 @@ command -v valgrind >/dev/null || { echo "valgrind is missing (ci/install-deps i
 run() {
   local want=$1; shift
   local rc=0
-  valgrind -q --leak-check=full --show-leak-kinds=definite,indirect,possible \
+  valgrind -q --suppressions="$here/../unit/source/valgrind.supp" --leak-check=full --show-leak-kinds=definite,indirect,possible \
     --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 \
     "$bin" "$@" >/dev/null 2>"$tmp/vg" || rc=$?
   if [[ $rc != "$want" ]]; then
@@ -28,5 +28,14 @@ run 1 validate --repo "$here/cli/validate-errors-sorted/repo"
 run 1 validate --repo "$here/cli/config-errors/repo" --format github
 run 1 validate --repo "$here/cli/validate-refs-clusters/repo"
 run 0 validate --repo "$here/cli/validate-unsupported/repo" --allow-unsupported --format json
+# The git path: a clone through libgit2 into a temporary folder.
+git init -q -b main "$tmp/work"
+cp -r "$here/../../examples/." "$tmp/work/"
+git -C "$tmp/work" add -A
+git -C "$tmp/work" -c user.name=t -c user.email=t@example.invalid commit -qm x
+git -C "$tmp/work" tag v1
+run 0 validate --repo "file://$tmp/work" --ref v1
+run 0 diff --repo "file://$tmp/work" --from v1 --to main --format markdown
+run 0 render --repo "$tmp/work"
 run 0 version
 run 64 validate --nope
