@@ -42,7 +42,8 @@ static const char *const keywords[] = {
 	"minLength", "maxLength", "pattern", "format", "minimum", "maximum",
 	"exclusiveMinimum", "exclusiveMaximum", "multipleOf", "allOf", "anyOf",
 	"oneOf", "not", "if", "then", "else", "$ref",
-	"x-kubernetes-list-type", "x-kubernetes-list-map-keys", NULL};
+	"x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+	"x-trellis-unique-properties", "x-trellis-message", NULL};
 
 __attribute__((format(printf, 3, 4))) static void
 cerr(compiler *c, const char *where, const char *fmt, ...)
@@ -646,6 +647,18 @@ static void compile_keywords(compiler *c, sn *s, const cJSON *j,
 	if (s->list_type == SN_LIST_MAP && s->nmap_keys == 0)
 		cerr(c, where, "x-kubernetes-list-type map needs "
 			       "x-kubernetes-list-map-keys");
+
+	if ((v = cJSON_GetObjectItemCaseSensitive(j,
+						  "x-trellis-unique-properties")))
+		s->unique_props = read_string_array(c, v, where,
+						    "x-trellis-unique-properties",
+						    &s->nunique_props);
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "x-trellis-message"))) {
+		if (!cJSON_IsString(v))
+			cerr(c, where, "x-trellis-message must be a string");
+		else
+			s->message = tr_arena_strdup(arena, v->valuestring);
+	}
 
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "minLength")))
 		read_count(c, v, where, "minLength", &s->min_len);

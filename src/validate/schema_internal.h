@@ -109,6 +109,10 @@ struct sn {
 	sn *not_;
 	sn *if_, *then_, *else_;
 
+	const char **unique_props; /* x-trellis-unique-properties */
+	size_t nunique_props;
+	const char *message;       /* x-trellis-message */
+
 	int may_default;    /* 0 unknown, 1 computing, 2 no, 3 yes */
 };
 

@@ -699,6 +699,33 @@ static void duplicate_map_item(vctx *v, const sn *s, const tr_node *item)
 	tr_buf_dispose(&msg);
 }
 
+/* x-trellis-unique-properties: each named property is unique on its own
+ * across the items (cluster names, and separately cluster paths). */
+static void check_unique_props(vctx *v, const sn *s, const tr_node *n)
+{
+	for (size_t k = 0; k < s->nunique_props; k++) {
+		const char *prop = s->unique_props[k];
+		for (size_t j = 1; j < n->count; j++) {
+			const tr_node *b = tr_node_get(n->u.items[j], prop);
+			if (!b)
+				continue;
+			for (size_t i = 0; i < j; i++) {
+				const tr_node *a = tr_node_get(n->u.items[i], prop);
+				if (!a || !tr_schema__node_equal(a, b))
+					continue;
+				char val[VALUE_CAP];
+				size_t mark = push_index(v, j);
+				size_t mark2 = push_key(v, prop);
+				show_value(val, sizeof(val), b);
+				report(v, b, "schema.unique", "Duplicate value: %s", val);
+				pop(v, mark2);
+				pop(v, mark);
+				break;
+			}
+		}
+	}
+}
+
 static void check_array(vctx *v, const sn *s, const tr_node *n)
 {
 	size_t mark;
@@ -734,6 +761,8 @@ static void check_array(vctx *v, const sn *s, const tr_node *n)
 		       (long long)s->min_items);
 	/* Quadratic, but every list that asks for uniqueness has maxItems in
 	 * our schemas; reported once per duplicate, at the later item. */
+	if (s->nunique_props)
+		check_unique_props(v, s, n);
 	if (s->unique_items || s->list_type == SN_LIST_SET ||
 	    s->list_type == SN_LIST_MAP) {
 		for (size_t j = 1; j < n->count; j++) {
@@ -831,7 +860,7 @@ static void check_combinators(vctx *v, const sn *s, const tr_node *n)
 	}
 }
 
-static bool validate(vctx *v, const sn *s, const tr_node *n)
+static bool validate_keywords(vctx *v, const sn *s, const tr_node *n)
 {
 	size_t before = v->errors;
 
@@ -875,6 +904,26 @@ static bool validate(vctx *v, const sn *s, const tr_node *n)
 done:
 	v->depth--;
 	return v->errors == before;
+}
+
+static bool validate(vctx *v, const sn *s, const tr_node *n)
+{
+	const sn *t = deref(s);
+	size_t before;
+	bool ok;
+
+	if (!t->message)
+		return validate_keywords(v, t, n);
+	/* The schema words its own failure: one message instead of the
+	 * keyword-level ones (a `not`, a path rule, an exclusive pair). */
+	before = v->errors;
+	v->quiet++;
+	ok = validate_keywords(v, t, n);
+	v->quiet--;
+	v->errors = before;
+	if (!ok)
+		report(v, n, "schema.rule", "%s", t->message);
+	return ok;
 }
 
 static int run(const tr_schema *schema, const tr_node *root, const char *path,
