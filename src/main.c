@@ -1,2 +1,62 @@
+/*
+ * trellis: one-shot GitOps for Amazon VPC Lattice. main wires the process
+ * (library initialisation, streams, secret scrubbing) and dispatches to the
+ * command; commands live in src/cli/, the pipeline stages in src/<stage>/.
+ */
+#include <curl/curl.h>
+#include <git2.h>
 #include <stdio.h>
-int main(void) { puts("trellis"); return 0; }
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/limits.h"
+
+static int run_help(tr_cli *cli)
+{
+	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
+
+	tr_cli_help(&out, cli->args.command == TR_CMD_HELP
+				  ? TR_CMD_NONE
+				  : cli->args.command);
+	tr_cli_write(cli, cli->out, &out);
+	tr_buf_dispose(&out);
+	return TR_EXIT_OK;
+}
+
+static int dispatch(tr_cli *cli)
+{
+	if (cli->args.command == TR_CMD_HELP || cli->args.help)
+		return run_help(cli);
+	switch (cli->args.command) {
+	case TR_CMD_VALIDATE:
+		return tr_cmd_validate(cli);
+	case TR_CMD_RENDER:
+		return tr_cmd_render(cli);
+	case TR_CMD_VERSION:
+		return tr_cmd_version(cli);
+	default:
+		return tr_cmd_not_built(cli);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	tr_cli cli;
+	int rc;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.out = stdout;
+	cli.err = stderr;
+	cli.argv0 = argv[0];
+	tr_redactor_init(&cli.redactor);
+	rc = tr_cli_parse(&cli, argc, argv);
+	if (rc == 0) {
+		git_libgit2_init();
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		rc = dispatch(&cli);
+		curl_global_cleanup();
+		git_libgit2_shutdown();
+	}
+	tr_redactor_dispose(&cli.redactor);
+	return rc;
+}

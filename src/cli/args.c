@@ -1,0 +1,185 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli/options.h"
+#include "util/alloc.h"
+#include "util/str.h"
+
+const char *tr_cli_command_name(tr_cli_command cmd)
+{
+	const tr_cmd_spec *spec = tr_cli_command_spec(cmd);
+
+	return spec ? spec->name : "";
+}
+
+static int usage_error(tr_cli *cli, const char *hint_cmd, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
+
+static int usage_error(tr_cli *cli, const char *hint_cmd, const char *fmt,
+		       ...)
+{
+	tr_buf msg = TR_BUF_INIT(4096);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (tr_buf_puts(&msg, "trellis: ") < 0 ||
+	    tr_buf_vprintf(&msg, fmt, ap) < 0 ||
+	    tr_buf_printf(&msg, "\nTry 'trellis%s%s --help'.\n",
+			  hint_cmd ? " " : "", hint_cmd ? hint_cmd : "") < 0)
+		tr_buf_clear(&msg);
+	va_end(ap);
+	tr_cli_write(cli, cli->err, &msg);
+	tr_buf_dispose(&msg);
+	return TR_EXIT_USAGE;
+}
+
+static bool format_allowed(const tr_cmd_spec *spec, const char *format)
+{
+	const char *p = spec->formats;
+	size_t n = strlen(format);
+
+	while (p && *p) {
+		size_t len = strcspn(p, "|");
+		if (len == n && strncmp(p, format, n) == 0)
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
+int tr_cli_parse(tr_cli *cli, int argc, char **argv)
+{
+	tr_cli_args *a = &cli->args;
+	struct option *longopts = NULL;
+	const tr_cmd_spec *spec = NULL;
+	size_t nopts = 0;
+	int rc = 0, c;
+
+	memset(a, 0, sizeof(*a));
+	a->max_deletes = -1;
+	if (argc < 2) {
+		a->command = TR_CMD_HELP;
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		a->command = TR_CMD_HELP;
+		if (argc > 2) {
+			for (spec = tr_cli_commands; spec->name; spec++)
+				if (strcmp(spec->name, argv[2]) == 0)
+					break;
+			if (!spec->name)
+				return usage_error(cli, NULL,
+						   "unknown command '%s'",
+						   argv[2]);
+			a->command = spec->cmd;
+			a->help = true;
+		}
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		a->command = TR_CMD_VERSION;
+		return 0;
+	}
+	for (spec = tr_cli_commands; spec->name; spec++)
+		if (strcmp(spec->name, argv[1]) == 0)
+			break;
+	if (!spec->name) {
+		if (argv[1][0] == '-')
+			return usage_error(cli, NULL,
+					   "a command comes first, before '%s'",
+					   argv[1]);
+		return usage_error(cli, NULL, "unknown command '%s'", argv[1]);
+	}
+	a->command = spec->cmd;
+
+	for (const tr_opt_spec *o = tr_cli_options; o->name; o++)
+		nopts++;
+	longopts = tr_calloc(nopts + 1, sizeof(*longopts));
+	nopts = 0;
+	for (const tr_opt_spec *o = tr_cli_options; o->name; o++) {
+		if (!(o->commands & CMD_BIT(spec->cmd)))
+			continue;
+		longopts[nopts].name = o->name;
+		longopts[nopts].has_arg = o->arg ? required_argument
+						 : no_argument;
+		longopts[nopts].val = o->id;
+		nopts++;
+	}
+	optind = 2;
+	opterr = 0;
+	while (rc == 0 &&
+	       (c = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
+		const char *arg = optarg;
+		switch (c) {
+		case OPT_HELP: a->help = true; break;
+		case OPT_VERBOSE: a->verbose = true; break;
+		case OPT_DEBUG: a->debug = true; break;
+		case OPT_REPO: a->repo = arg; break;
+		case OPT_REF: a->ref = arg; break;
+		case OPT_PATH: a->path = arg; break;
+		case OPT_CONFIG: a->config = arg; break;
+		case OPT_CACHE_DIR: a->cache_dir = arg; break;
+		case OPT_CA_FILE: a->ca_file = arg; break;
+		case OPT_SSH_KEY: a->ssh_key = arg; break;
+		case OPT_KNOWN_HOSTS: a->known_hosts = arg; break;
+		case OPT_FORMAT: a->format = arg; break;
+		case OPT_COLOR: a->color = arg; break;
+		case OPT_OUT: a->out = arg; break;
+		case OPT_PLAN: a->plan_file = arg; break;
+		case OPT_FROM: a->from = arg; break;
+		case OPT_TO: a->to = arg; break;
+		case OPT_DETAILED_EXITCODE: a->detailed_exitcode = true; break;
+		case OPT_DRY_RUN: a->dry_run = true; break;
+		case OPT_PRUNE: a->prune = true; break;
+		case OPT_ALLOW_UNSUPPORTED: a->allow_unsupported = true; break;
+		case OPT_MAX_DELETES:
+			if (tr_str_to_i64(&a->max_deletes, arg, 0, 1000000) < 0)
+				rc = usage_error(cli, spec->name,
+						 "--max-deletes needs a whole "
+						 "number from 0, got '%s'",
+						 arg);
+			break;
+		case ':':
+			rc = usage_error(cli, spec->name,
+					 "option '%s' needs a value",
+					 argv[optind - 1]);
+			break;
+		default:
+			rc = usage_error(cli, spec->name,
+					 "unknown option '%s' for %s",
+					 argv[optind - 1], spec->name);
+			break;
+		}
+	}
+	tr_free(longopts);
+	if (rc)
+		return rc;
+	if (a->help)
+		return 0;
+	if (optind < argc)
+		return usage_error(cli, spec->name,
+				   "unexpected argument '%s' (the repository "
+				   "is given with --repo)",
+				   argv[optind]);
+	if (a->format && !format_allowed(spec, a->format))
+		return usage_error(cli, spec->name,
+				   "--format must be one of %s, got '%s'",
+				   spec->formats, a->format);
+	if (a->color && strcmp(a->color, "auto") != 0 &&
+	    strcmp(a->color, "always") != 0 && strcmp(a->color, "never") != 0)
+		return usage_error(cli, spec->name,
+				   "--color must be auto, always or never, "
+				   "got '%s'",
+				   a->color);
+	if (spec->cmd == TR_CMD_DIFF && (!a->from || !a->to))
+		return usage_error(cli, spec->name,
+				   "diff needs both --from and --to");
+	if (spec->cmd == TR_CMD_APPLY && a->plan_file &&
+	    (a->repo || a->ref || a->path))
+		return usage_error(cli, spec->name,
+				   "--plan applies a saved plan; it cannot be "
+				   "combined with --repo, --ref or --path");
+	return 0;
+}

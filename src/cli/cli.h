@@ -1,0 +1,93 @@
+/*
+ * The command line: the only part of trellis that reads argv and the
+ * environment, prints, and picks exit codes (DESIGN.md §2).
+ */
+#ifndef TR_CLI_CLI_H
+#define TR_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "diag/diag.h"
+#include "util/buf.h"
+#include "util/redact.h"
+
+enum {
+	TR_EXIT_OK = 0,
+	TR_EXIT_ERROR = 1,
+	TR_EXIT_CHANGES = 2, /* plan --detailed-exitcode: changes pending */
+	TR_EXIT_USAGE = 64
+};
+
+typedef enum tr_cli_command {
+	TR_CMD_NONE = 0,
+	TR_CMD_VALIDATE,
+	TR_CMD_PLAN,
+	TR_CMD_APPLY,
+	TR_CMD_RENDER,
+	TR_CMD_DIFF,
+	TR_CMD_VERSION,
+	TR_CMD_HELP,
+	TR_CMD_COUNT
+} tr_cli_command;
+
+typedef struct tr_cli_args {
+	tr_cli_command command;
+	bool help;
+	bool verbose;
+	bool debug;
+	/* SOURCE */
+	const char *repo;
+	const char *ref;
+	const char *path;
+	const char *config;
+	const char *cache_dir;
+	const char *ca_file;
+	const char *ssh_key;
+	const char *known_hosts;
+	/* output */
+	const char *format;
+	const char *color;
+	/* plan / apply / diff */
+	const char *out;
+	const char *plan_file;
+	const char *from;
+	const char *to;
+	bool detailed_exitcode;
+	bool dry_run;
+	bool prune;
+	bool allow_unsupported;
+	int64_t max_deletes; /* -1 = from the config */
+} tr_cli_args;
+
+/* What a command needs from the process: streams and the secret scrubber.
+ * Everything printed goes through tr_cli_print so secrets never leak. */
+typedef struct tr_cli {
+	FILE *out;
+	FILE *err;
+	tr_redactor redactor;
+	tr_cli_args args;
+	const char *argv0;
+} tr_cli;
+
+/* Parses argv; on bad usage prints a one-line reason and a hint to err and
+ * returns TR_EXIT_USAGE, else 0. */
+int tr_cli_parse(tr_cli *cli, int argc, char **argv);
+
+const char *tr_cli_command_name(tr_cli_command cmd);
+
+/* Writes buf to the stream after scrubbing secrets. */
+void tr_cli_write(tr_cli *cli, FILE *stream, tr_buf *buf);
+void tr_cli_printf(tr_cli *cli, FILE *stream, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Help text, generated from one table (help.c). */
+void tr_cli_help(tr_buf *out, tr_cli_command cmd);
+
+int tr_cmd_validate(tr_cli *cli);
+int tr_cmd_version(tr_cli *cli);
+int tr_cmd_render(tr_cli *cli);
+int tr_cmd_not_built(tr_cli *cli);
+
+#endif

@@ -1,0 +1,104 @@
+/* Turning the SOURCE options into a loaded repository, shared by every
+ * command that reads manifests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/load.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+
+/* Reads a whole local file (the --config file) with the manifest cap. */
+static int read_local_file(char **out, size_t *len, const char *path,
+			   tr_diag *diag)
+{
+	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	char *data;
+
+	*out = NULL;
+	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		tr_diag_add(diag, TR_SEV_ERROR, "config.unreadable", path, 0, 0,
+			    NULL, "cannot read the config file");
+		if (fp)
+			fclose(fp);
+		return TR_ENOTFOUND;
+	}
+	if ((size_t)st.st_size > TR_MAX_FILE_BYTES) {
+		tr_diag_add(diag, TR_SEV_ERROR, "source.too-large", path, 0, 0,
+			    NULL, "file is %lld bytes, larger than the %u-byte "
+			    "limit", (long long)st.st_size, TR_MAX_FILE_BYTES);
+		fclose(fp);
+		return TR_ETOOLARGE;
+	}
+	data = tr_malloc((size_t)st.st_size + 1);
+	*len = fread(data, 1, (size_t)st.st_size, fp);
+	data[*len] = '\0';
+	fclose(fp);
+	*out = data;
+	return 0;
+}
+
+void tr_cli_source_options(tr_source_options *o, tr_cli *cli)
+{
+	const tr_cli_args *a = &cli->args;
+	const char *token = getenv("TRELLIS_GIT_TOKEN");
+
+	memset(o, 0, sizeof(*o));
+	o->repo = a->repo;
+	o->ref = a->ref;
+	o->path = a->path;
+	o->cache_dir = a->cache_dir;
+	o->tmp_dir = getenv("TMPDIR");
+	o->ca_file = a->ca_file ? a->ca_file : getenv("SSL_CERT_FILE");
+	o->username = getenv("TRELLIS_GIT_USERNAME");
+	o->password = getenv("TRELLIS_GIT_PASSWORD");
+	if (!o->password && token) {
+		o->password = token;
+		if (!o->username)
+			o->username = "x-access-token";
+	}
+	o->ssh_key = a->ssh_key ? a->ssh_key : getenv("TRELLIS_GIT_SSH_KEY");
+	o->ssh_key_passphrase = getenv("TRELLIS_GIT_SSH_KEY_PASSPHRASE");
+	o->ssh_known_hosts = a->known_hosts;
+	tr_redactor_add(&cli->redactor, o->password);
+	tr_redactor_add(&cli->redactor, o->ssh_key_passphrase);
+}
+
+int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
+{
+	tr_source_options opts;
+	tr_repo_options ropts = {0};
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	tr_cli_source_options(&opts, cli);
+	if ((error = tr_source_open(&out->source, &opts, diag)) < 0)
+		return error;
+	if ((error = tr_source_read(&out->tree, out->source, NULL, diag)) < 0)
+		return error;
+	ropts.base = cli->args.path;
+	if (cli->args.config) {
+		if ((error = read_local_file(&out->config_data,
+					     &out->config_len,
+					     cli->args.config, diag)) < 0)
+			return error;
+		ropts.config_file = cli->args.config;
+		ropts.config_data = out->config_data;
+		ropts.config_len = out->config_len;
+	}
+	if ((error = tr_repo_load(&out->repo, &out->tree, &ropts, diag)) < 0)
+		return error;
+	out->repo_loaded = true;
+	return 0;
+}
+
+void tr_cli_loaded_dispose(tr_cli_loaded *l)
+{
+	tr_repo_dispose(&l->repo);
+	tr_source_tree_dispose(&l->tree);
+	tr_source_free(l->source);
+	tr_free(l->config_data);
+	memset(l, 0, sizeof(*l));
+}

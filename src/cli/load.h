@@ -1,0 +1,26 @@
+#ifndef TR_CLI_LOAD_H
+#define TR_CLI_LOAD_H
+
+#include "cli/cli.h"
+#include "repo/repo.h"
+#include "source/source.h"
+
+typedef struct tr_cli_loaded {
+	tr_source *source;
+	tr_source_tree tree;
+	tr_repo repo;
+	bool repo_loaded;
+	char *config_data;
+	size_t config_len;
+} tr_cli_loaded;
+
+/* Fills source options from the arguments and the environment (git
+ * credentials), registering every secret with the redactor. */
+void tr_cli_source_options(tr_source_options *o, tr_cli *cli);
+
+/* Opens the source, reads the tree and loads the repository. Problems go to
+ * diag; dispose `out` in every case. */
+int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag);
+void tr_cli_loaded_dispose(tr_cli_loaded *l);
+
+#endif

@@ -1,0 +1,100 @@
+#include "cli/options.h"
+
+#include <stddef.h>
+
+/* Constant tables: read-only data, not mutable globals. */
+const tr_opt_spec tr_cli_options[] = {
+	{"repo", OPT_REPO, "URL|PATH", CMDS_SOURCE,
+	 "manifest repository: a local folder or a git URL (https://, ssh://, "
+	 "file://, git@host:org/repo); default: the current folder"},
+	{"ref", OPT_REF, "REF", CMDS_SOURCE,
+	 "branch, tag or commit to read; default: the remote's HEAD, or the "
+	 "files on disk for a local folder"},
+	{"path", OPT_PATH, "DIR", CMDS_SOURCE,
+	 "folder inside the repository that holds trellis.yaml and the "
+	 "cluster folders"},
+	{"config", OPT_CONFIG, "FILE", CMDS_SOURCE,
+	 "config file to use instead of <path>/trellis.yaml"},
+	{"cache-dir", OPT_CACHE_DIR, "DIR", CMDS_SOURCE,
+	 "keep clones here and only fetch on later runs"},
+	{"ca-file", OPT_CA_FILE, "FILE", CMDS_SOURCE,
+	 "extra CA certificates for HTTPS git remotes (also SSL_CERT_FILE)"},
+	{"ssh-key", OPT_SSH_KEY, "FILE", CMDS_SOURCE,
+	 "private key for SSH git remotes; default: ssh-agent "
+	 "(also TRELLIS_GIT_SSH_KEY)"},
+	{"known-hosts", OPT_KNOWN_HOSTS, "FILE", CMDS_SOURCE,
+	 "known_hosts file for SSH git remotes; default: ~/.ssh/known_hosts"},
+	{"from", OPT_FROM, "REF", CMD_BIT(TR_CMD_DIFF),
+	 "the commit to compare from"},
+	{"to", OPT_TO, "REF", CMD_BIT(TR_CMD_DIFF),
+	 "the commit to compare to"},
+	{"format", OPT_FORMAT, "FORMAT",
+	 CMD_BIT(TR_CMD_VALIDATE) | CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF),
+	 "output format (see the command's list)"},
+	{"allow-unsupported", OPT_ALLOW_UNSUPPORTED, NULL, CMDS_SOURCE,
+	 "report what VPC Lattice cannot express as warnings and leave it out "
+	 "of the plan, instead of failing"},
+	{"out", OPT_OUT, "PLANFILE", CMD_BIT(TR_CMD_PLAN),
+	 "save the plan for `apply --plan`"},
+	{"detailed-exitcode", OPT_DETAILED_EXITCODE, NULL, CMD_BIT(TR_CMD_PLAN),
+	 "exit 0 with no changes, 2 with changes, 1 on error"},
+	{"plan", OPT_PLAN, "PLANFILE", CMD_BIT(TR_CMD_APPLY),
+	 "apply exactly this saved plan (refused when stale)"},
+	{"dry-run", OPT_DRY_RUN, NULL, CMD_BIT(TR_CMD_APPLY),
+	 "show every step without making any mutating AWS call"},
+	{"prune", OPT_PRUNE, NULL, CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	 "delete owned resources that the manifests no longer declare"},
+	{"max-deletes", OPT_MAX_DELETES, "N",
+	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	 "refuse a plan with more than N deletions (default: config, 10)"},
+	{"color", OPT_COLOR, "WHEN", CMDS_ALL,
+	 "colour output: auto (on a terminal), always, never"},
+	{"verbose", OPT_VERBOSE, NULL, CMDS_ALL,
+	 "also show notes (ignored documents, skipped files)"},
+	{"debug", OPT_DEBUG, NULL, CMDS_ALL,
+	 "log every AWS request (never secrets) to standard error"},
+	{"help", OPT_HELP, NULL, CMDS_ALL, "show this help"},
+	{NULL, 0, NULL, 0, NULL},
+};
+
+const tr_cmd_spec tr_cli_commands[] = {
+	{TR_CMD_VALIDATE, "validate", "[SOURCE] [--format text|json|github]",
+	 "check the manifests and the config file, offline",
+	 "Loads every *.yaml, *.yml and *.json file under the cluster paths of "
+	 "trellis.yaml (or the whole folder without one), and reports every "
+	 "problem with its file, line, column and field path. Exits 1 when any "
+	 "error was found.",
+	 "text|json|github", 1},
+	{TR_CMD_PLAN, "plan",
+	 "[SOURCE] [--out PLANFILE] [--format text|json|markdown] "
+	 "[--detailed-exitcode]",
+	 "show the VPC Lattice, Route 53, ACM and IAM changes apply would make",
+	 NULL, "text|json|markdown", 0},
+	{TR_CMD_APPLY, "apply",
+	 "[SOURCE | --plan PLANFILE] [--dry-run] [--prune] [--max-deletes N]",
+	 "make the changes of the plan, idempotently; never prompts", NULL,
+	 NULL, 0},
+	{TR_CMD_RENDER, "render", "[SOURCE]",
+	 "print the desired model as JSON, without AWS calls",
+	 "Validates like `trellis validate`, then prints every AWS resource the "
+	 "manifests declare (service networks, VPC associations, services, "
+	 "listeners, rules, target groups, associations) with its attributes, "
+	 "tags and the manifest it came from. Problems go to standard error and "
+	 "exit 1.",
+	 NULL, 1},
+	{TR_CMD_DIFF, "diff", "--from REF --to REF [SOURCE]",
+	 "plan between the desired models of two commits, without AWS calls",
+	 NULL, "text|json|markdown", 0},
+	{TR_CMD_VERSION, "version", "",
+	 "print the version of trellis and of the libraries it uses", NULL,
+	 NULL, 1},
+	{TR_CMD_NONE, NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const tr_cmd_spec *tr_cli_command_spec(tr_cli_command cmd)
+{
+	for (const tr_cmd_spec *c = tr_cli_commands; c->name; c++)
+		if (c->cmd == cmd)
+			return c;
+	return NULL;
+}

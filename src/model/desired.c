@@ -1,0 +1,807 @@
+/*
+ * The desired model: a pure, deterministic translation of a loaded
+ * repository into AWS resources (DESIGN.md §4). It reads validated
+ * documents; what validation already reported is not reported again, and
+ * what Lattice cannot express is dropped here with a note.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "model/naming.h"
+#include "util/alloc.h"
+#include "util/limits.h"
+#include "util/str.h"
+
+#define GATEWAY_GROUP "gateway.networking.k8s.io"
+#define AWS_GROUP "application-networking.k8s.aws"
+#define LATTICE_CONTROLLER AWS_GROUP "/gateway-api-controller"
+#define CERT_OPTION AWS_GROUP "/certificate-arn"
+
+typedef struct builder {
+	const tr_repo *repo;
+	tr_model *model;
+	tr_diag *diag;
+	const char *owner;
+} builder;
+
+static const char *doc_namespace(const tr_manifest_doc *d)
+{
+	return d->namespace_ && *d->namespace_ ? d->namespace_ : "default";
+}
+
+static bool group_is(const char *api_version, const char *group)
+{
+	size_t n = strlen(group);
+
+	if (!*group)
+		return strchr(api_version, '/') == NULL;
+	return strncmp(api_version, group, n) == 0 && api_version[n] == '/';
+}
+
+static bool doc_is(const tr_manifest_doc *d, const char *group,
+		   const char *kind)
+{
+	return strcmp(d->kind, kind) == 0 && group_is(d->api_version, group);
+}
+
+static const tr_node *spec_of(const tr_manifest_doc *d)
+{
+	return tr_node_get(d->root, "spec");
+}
+
+static int64_t int_or(const tr_node *n, int64_t fallback)
+{
+	return n && n->type == TR_NODE_INT ? n->as.integer : fallback;
+}
+
+/* The document of a kind and name in a cluster (and namespace, unless NULL). */
+static const tr_manifest_doc *find_doc(const builder *b, int cluster,
+				       const char *group, const char *kind,
+				       const char *ns, const char *name)
+{
+	const tr_repo *repo = b->repo;
+
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+		if (repo->doc_cluster[i] != cluster || !doc_is(d, group, kind) ||
+		    !tr_str_eq(d->name, name))
+			continue;
+		if (ns && strcmp(doc_namespace(d), ns) != 0)
+			continue;
+		return d;
+	}
+	return NULL;
+}
+
+static bool gateway_is_lattice(const builder *b, int cluster,
+			       const tr_manifest_doc *gw)
+{
+	const char *cls = tr_node_get_str(spec_of(gw), "gatewayClassName");
+	const tr_manifest_doc *gc;
+
+	if (!cls)
+		return false;
+	gc = find_doc(b, cluster, GATEWAY_GROUP, "GatewayClass", NULL, cls);
+	return gc && tr_str_eq(tr_node_get_str(spec_of(gc), "controllerName"),
+			       LATTICE_CONTROLLER);
+}
+
+static void tag(builder *b, tr_resource *r, const tr_manifest_doc *src,
+		const tr_node *at)
+{
+	tr_resource_set_tag(r, TR_TAG_OWNER, b->owner);
+	tr_resource_set_tag(r, TR_TAG_SOURCE, src->file);
+	tr_resource_set_source(r, src->file, at ? at->line : src->root->line);
+}
+
+/* --- Gateways: service networks and VPC associations --------------------- */
+
+static const tr_manifest_doc *vpc_association_policy(const builder *b,
+						     int cluster,
+						     const tr_manifest_doc *gw)
+{
+	const tr_repo *repo = b->repo;
+
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+		const tr_node *ref;
+
+		if (repo->doc_cluster[i] != cluster ||
+		    !doc_is(d, AWS_GROUP, "VpcAssociationPolicy"))
+			continue;
+		ref = tr_node_get(spec_of(d), "targetRef");
+		if (tr_str_eq(tr_node_get_str(ref, "kind"), "Gateway") &&
+		    tr_str_eq(tr_node_get_str(ref, "name"), gw->name) &&
+		    strcmp(doc_namespace(d), doc_namespace(gw)) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static void build_gateway(builder *b, int cluster, const tr_manifest_doc *gw)
+{
+	const tr_config_cluster *c = &b->repo->config.clusters[cluster];
+	const tr_manifest_doc *vap;
+	tr_buf addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	tr_resource *sn, *assoc;
+	cJSON *attrs;
+	bool associate = true;
+
+	if (tr_buf_printf(&addr, "service_network.%s", gw->name) < 0)
+		goto done;
+	sn = tr_model_find(b->model, addr.ptr);
+	if (!sn) {
+		attrs = cJSON_CreateObject();
+		cJSON_AddStringToObject(attrs, "name", gw->name);
+		cJSON_AddStringToObject(attrs, "authType", "NONE");
+		sn = tr_model_add(b->model, TR_KIND_SERVICE_NETWORK, attrs, "%s",
+				  gw->name);
+		if (sn)
+			tag(b, sn, gw, NULL);
+	}
+	if (!c->vpc_id)
+		goto done; /* no config: nothing to associate with */
+	vap = vpc_association_policy(b, cluster, gw);
+	if (vap) {
+		const tr_node *flag = tr_node_get(spec_of(vap), "associateWithVpc");
+		associate = !(flag && flag->type == TR_NODE_BOOL &&
+			      !flag->as.boolean);
+	}
+	if (!associate)
+		goto done;
+	attrs = cJSON_CreateObject();
+	cJSON_AddItemToObject(attrs, "serviceNetworkIdentifier",
+			      tr_model_ref(addr.ptr));
+	cJSON_AddStringToObject(attrs, "vpcIdentifier", c->vpc_id);
+	if (vap) {
+		const tr_node *sgs =
+			tr_node_get(spec_of(vap), "securityGroupIds");
+		cJSON *list = cJSON_AddArrayToObject(attrs, "securityGroupIds");
+		for (size_t i = 0; sgs && sgs->type == TR_NODE_SEQ &&
+				   i < sgs->count;
+		     i++)
+			if (tr_node_str(sgs->u.items[i]))
+				cJSON_AddItemToArray(
+					list, cJSON_CreateString(
+						      sgs->u.items[i]->text));
+	}
+	assoc = tr_model_add(b->model, TR_KIND_SN_VPC_ASSOCIATION, attrs,
+			     "%s/%s", gw->name, c->name);
+	if (assoc) {
+		tr_resource_set_parent(assoc, addr.ptr);
+		tag(b, assoc, vap ? vap : gw, NULL);
+	} else {
+		tr_diag_add(b->diag, TR_SEV_ERROR, "model.vpc-association",
+			    gw->file, gw->root->line, gw->root->col, NULL,
+			    "Gateway %s is declared twice in cluster %s",
+			    gw->name, c->name);
+	}
+done:
+	tr_buf_dispose(&addr);
+}
+
+/* A VPC can be associated with one service network only. */
+static void check_one_network_per_vpc(builder *b)
+{
+	tr_model *m = b->model;
+
+	tr_model_sort(m);
+	for (size_t i = 0; i < m->count; i++) {
+		const tr_resource *r = &m->resources[i];
+		const cJSON *vpc;
+
+		if (r->kind != TR_KIND_SN_VPC_ASSOCIATION)
+			continue;
+		vpc = cJSON_GetObjectItemCaseSensitive(r->attrs, "vpcIdentifier");
+		for (size_t j = i + 1; j < m->count; j++) {
+			const tr_resource *o = &m->resources[j];
+			if (o->kind != TR_KIND_SN_VPC_ASSOCIATION ||
+			    !cJSON_Compare(vpc,
+					   cJSON_GetObjectItemCaseSensitive(
+						   o->attrs, "vpcIdentifier"),
+					   true))
+				continue;
+			tr_diag_add(b->diag, TR_SEV_ERROR,
+				    "lattice.one-network-per-vpc",
+				    o->source_file, o->source_line, 0, NULL,
+				    "VPC %s would join service networks %s and "
+				    "%s; a VPC can be associated with one "
+				    "service network only",
+				    vpc->valuestring, r->parent, o->parent);
+		}
+	}
+}
+
+/* --- Routes: services, listeners, rules, target groups ------------------- */
+
+typedef struct route_ctx {
+	builder *b;
+	int cluster;
+	const tr_manifest_doc *doc;
+	const char *ns;
+	bool grpc;
+	char svc_name[64];
+	char svc_addr[96];
+} route_ctx;
+
+/* The Gateway a parentRef names, following DESIGN.md §4: the route's
+ * namespace first, then an unambiguous match in another namespace. */
+static const tr_manifest_doc *resolve_parent(const route_ctx *rc,
+					     const tr_node *ref)
+{
+	const char *name = tr_node_get_str(ref, "name");
+	const char *kind = tr_node_get_str(ref, "kind");
+	const char *ns = tr_node_get_str(ref, "namespace");
+	const tr_repo *repo = rc->b->repo;
+	const tr_manifest_doc *found = NULL;
+
+	if (!name || (kind && strcmp(kind, "Gateway") != 0))
+		return NULL;
+	found = find_doc(rc->b, rc->cluster, GATEWAY_GROUP, "Gateway",
+			 ns ? ns : rc->ns, name);
+	if (found || ns)
+		return found;
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+		if (repo->doc_cluster[i] == rc->cluster &&
+		    doc_is(d, GATEWAY_GROUP, "Gateway") &&
+		    tr_str_eq(d->name, name)) {
+			if (found)
+				return NULL; /* ambiguous */
+			found = d;
+		}
+	}
+	return found;
+}
+
+static const char *listener_protocol(const tr_node *l)
+{
+	const char *proto = tr_node_get_str(l, "protocol");
+	const char *mode = tr_node_get_str(tr_node_get(l, "tls"), "mode");
+
+	if (tr_str_eq(proto, "HTTP"))
+		return "HTTP";
+	if (tr_str_eq(proto, "HTTPS") && (!mode || tr_str_eq(mode, "Terminate")))
+		return "HTTPS";
+	if (tr_str_eq(proto, "TLS") && tr_str_eq(mode, "Passthrough"))
+		return "TLS_PASSTHROUGH";
+	return NULL;
+}
+
+/* Does this parentRef select this Gateway listener? */
+static bool ref_selects(const tr_node *ref, const tr_node *listener)
+{
+	const char *section = tr_node_get_str(ref, "sectionName");
+	const tr_node *port = tr_node_get(ref, "port");
+
+	if (section && !tr_str_eq(section, tr_node_get_str(listener, "name")))
+		return false;
+	if (port && int_or(port, -1) != int_or(tr_node_get(listener, "port"),
+					       -2))
+		return false;
+	return true;
+}
+
+static const tr_manifest_doc *target_group_policy(const route_ctx *rc,
+						  const char *ns,
+						  const char *svc)
+{
+	const tr_repo *repo = rc->b->repo;
+
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+		const tr_node *ref;
+
+		if (repo->doc_cluster[i] != rc->cluster ||
+		    !doc_is(d, AWS_GROUP, "TargetGroupPolicy") ||
+		    strcmp(doc_namespace(d), ns) != 0)
+			continue;
+		ref = tr_node_get(spec_of(d), "targetRef");
+		if (tr_str_eq(tr_node_get_str(ref, "kind"), "Service") &&
+		    tr_str_eq(tr_node_get_str(ref, "name"), svc))
+			return d;
+	}
+	return NULL;
+}
+
+static cJSON *node_to_json(const tr_node *n, int depth)
+{
+	cJSON *o;
+
+	if (!n || depth > (int)TR_MAX_YAML_DEPTH)
+		return cJSON_CreateNull();
+	switch (n->type) {
+	case TR_NODE_NULL:
+		return cJSON_CreateNull();
+	case TR_NODE_BOOL:
+		return cJSON_CreateBool(n->as.boolean);
+	case TR_NODE_INT:
+		return cJSON_CreateNumber((double)n->as.integer);
+	case TR_NODE_FLOAT:
+		return cJSON_CreateNumber(n->as.number);
+	case TR_NODE_STRING:
+		return cJSON_CreateString(n->text);
+	case TR_NODE_SEQ:
+		o = cJSON_CreateArray();
+		for (size_t i = 0; i < n->count; i++)
+			cJSON_AddItemToArray(o, node_to_json(n->u.items[i],
+							     depth + 1));
+		return o;
+	case TR_NODE_MAP:
+		o = cJSON_CreateObject();
+		for (size_t i = 0; i < n->count; i++)
+			cJSON_AddItemToObject(o, n->u.pairs[i].key->text,
+					      node_to_json(n->u.pairs[i].value,
+							   depth + 1));
+		return o;
+	}
+	return cJSON_CreateNull();
+}
+
+/* The port a target group sends to: the Service port's numeric targetPort,
+ * else the port itself (Kubernetes' default for targetPort). */
+static int64_t backend_port(const tr_manifest_doc *svc, int64_t ref_port)
+{
+	const tr_node *ports = tr_node_get(spec_of(svc), "ports");
+
+	for (size_t i = 0; ports && ports->type == TR_NODE_SEQ &&
+			   i < ports->count;
+	     i++) {
+		const tr_node *p = ports->u.items[i];
+		int64_t port = int_or(tr_node_get(p, "port"), -1);
+		const tr_node *target = tr_node_get(p, "targetPort");
+
+		if (ref_port > 0 && port != ref_port)
+			continue;
+		if (target && target->type == TR_NODE_INT)
+			return target->as.integer;
+		return port;
+	}
+	return ref_port > 0 ? ref_port : 80;
+}
+
+/* Builds (or finds) the target group of a Service backend; returns its
+ * address in `addr`, or false when the backend is not a Service trellis
+ * can target (validation has reported why). */
+static bool build_target_group(route_ctx *rc, const tr_node *ref,
+			       tr_buf *addr)
+{
+	builder *b = rc->b;
+	const tr_config_cluster *c = &b->repo->config.clusters[rc->cluster];
+	const char *kind = tr_node_get_str(ref, "kind");
+	const char *name = tr_node_get_str(ref, "name");
+	const char *ns = tr_node_get_str(ref, "namespace");
+	const tr_manifest_doc *svc, *tgp;
+	tr_buf tg = TR_BUF_INIT(256);
+	cJSON *attrs, *config;
+	const char *protocol = "HTTP", *version = rc->grpc ? "GRPC" : "HTTP1";
+	const tr_node *ipf;
+	tr_resource *r;
+	bool ok = false;
+
+	if (!name || (kind && strcmp(kind, "Service") != 0))
+		goto done;
+	ns = ns ? ns : rc->ns;
+	svc = find_doc(b, rc->cluster, "", "Service", ns, name);
+	if (!svc)
+		goto done;
+	if (tr_naming_sanitize(&tg, name, 40) < 0 || tr_buf_putc(&tg, '-') < 0 ||
+	    tr_naming_sanitize(&tg, ns, 30) < 0 || tr_buf_putc(&tg, '-') < 0 ||
+	    tr_naming_sanitize(&tg, c->name, 20) < 0 ||
+	    tr_buf_putc(&tg, '-') < 0 ||
+	    tr_buf_puts(&tg, rc->svc_name) < 0)
+		goto done;
+	tr_buf_clear(addr);
+	if (tr_buf_printf(addr, "target_group.%s", tg.ptr) < 0)
+		goto done;
+	ok = true;
+	if (tr_model_find(b->model, addr->ptr))
+		goto done; /* the same backend in another rule */
+	tgp = target_group_policy(rc, ns, name);
+	if (tgp) {
+		const char *p = tr_node_get_str(spec_of(tgp), "protocol");
+		const char *v = tr_node_get_str(spec_of(tgp), "protocolVersion");
+		if (p)
+			protocol = p;
+		if (v && !rc->grpc)
+			version = v;
+	}
+	attrs = cJSON_CreateObject();
+	cJSON_AddStringToObject(attrs, "name", tg.ptr);
+	cJSON_AddStringToObject(attrs, "type", "IP");
+	config = cJSON_AddObjectToObject(attrs, "config");
+	cJSON_AddNumberToObject(config, "port",
+				(double)backend_port(
+					svc, int_or(tr_node_get(ref, "port"), -1)));
+	cJSON_AddStringToObject(config, "protocol", protocol);
+	if (strcmp(protocol, "TCP") != 0)
+		cJSON_AddStringToObject(config, "protocolVersion", version);
+	if (c->vpc_id)
+		cJSON_AddStringToObject(config, "vpcIdentifier", c->vpc_id);
+	else
+		cJSON_AddNullToObject(config, "vpcIdentifier");
+	ipf = tr_node_get(spec_of(svc), "ipFamilies");
+	cJSON_AddStringToObject(config, "ipAddressType",
+				ipf && ipf->type == TR_NODE_SEQ && ipf->count == 1 &&
+						tr_str_eq(tr_node_str(ipf->u.items[0]),
+							  "IPv6")
+					? "IPV6"
+					: "IPV4");
+	if (tgp && tr_node_get(spec_of(tgp), "healthCheck"))
+		cJSON_AddItemToObject(config, "healthCheck",
+				      node_to_json(tr_node_get(spec_of(tgp),
+							       "healthCheck"),
+						   0));
+	r = tr_model_add(b->model, TR_KIND_TARGET_GROUP, attrs, "%s", tg.ptr);
+	if (r)
+		tag(b, r, svc, NULL);
+done:
+	tr_buf_dispose(&tg);
+	return ok;
+}
+
+static cJSON *http_match(route_ctx *rc, const tr_node *rule, size_t index)
+{
+	const tr_node *matches = tr_node_get(rule, "matches");
+	const tr_node *m = matches && matches->type == TR_NODE_SEQ &&
+					   matches->count
+				   ? matches->u.items[0]
+				   : NULL;
+	cJSON *http = cJSON_CreateObject();
+	cJSON *wrap = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(wrap, "httpMatch", http);
+	if (matches && matches->type == TR_NODE_SEQ && matches->count > 1)
+		tr_diag_add(rc->b->diag, TR_SEV_NOTE, "model.dropped",
+			    rc->doc->file, matches->u.items[1]->line,
+			    matches->u.items[1]->col, NULL,
+			    "rules[%zu]: only the first match is planned; VPC "
+			    "Lattice has one match per rule",
+			    index);
+	if (rc->grpc) {
+		const tr_node *method = tr_node_get(m, "method");
+		const char *service = tr_node_get_str(method, "service");
+		const char *name = tr_node_get_str(method, "method");
+		tr_buf path = TR_BUF_INIT(1024);
+		cJSON *pm = cJSON_AddObjectToObject(http, "pathMatch");
+		cJSON *mm = cJSON_AddObjectToObject(pm, "match");
+
+		cJSON_AddStringToObject(http, "method", "POST");
+		if (service && name &&
+		    tr_buf_printf(&path, "/%s/%s", service, name) == 0)
+			cJSON_AddStringToObject(mm, "exact", path.ptr);
+		else if (service && tr_buf_printf(&path, "/%s/", service) == 0)
+			cJSON_AddStringToObject(mm, "prefix", path.ptr);
+		else
+			cJSON_AddStringToObject(mm, "prefix", "/");
+		cJSON_AddTrueToObject(pm, "caseSensitive");
+		tr_buf_dispose(&path);
+	} else {
+		const tr_node *path = tr_node_get(m, "path");
+		const char *type = tr_node_get_str(path, "type");
+		const char *value = tr_node_get_str(path, "value");
+		const char *method = tr_node_get_str(m, "method");
+		const tr_node *headers = tr_node_get(m, "headers");
+		cJSON *pm, *mm;
+
+		if (method)
+			cJSON_AddStringToObject(http, "method", method);
+		pm = cJSON_AddObjectToObject(http, "pathMatch");
+		mm = cJSON_AddObjectToObject(pm, "match");
+		cJSON_AddStringToObject(mm,
+					tr_str_eq(type, "Exact") ? "exact" : "prefix",
+					value ? value : "/");
+		cJSON_AddTrueToObject(pm, "caseSensitive");
+		if (headers && headers->type == TR_NODE_SEQ && headers->count) {
+			cJSON *list = cJSON_AddArrayToObject(http, "headerMatches");
+			for (size_t i = 0; i < headers->count && i < 5; i++) {
+				const tr_node *h = headers->u.items[i];
+				cJSON *o = cJSON_CreateObject();
+				cJSON *hm;
+				const char *hn = tr_node_get_str(h, "name");
+				const char *hv = tr_node_get_str(h, "value");
+
+				cJSON_AddStringToObject(o, "name", hn ? hn : "");
+				hm = cJSON_AddObjectToObject(o, "match");
+				cJSON_AddStringToObject(hm, "exact", hv ? hv : "");
+				cJSON_AddFalseToObject(o, "caseSensitive");
+				cJSON_AddItemToArray(list, o);
+			}
+		}
+	}
+	return wrap;
+}
+
+static cJSON *rule_action(route_ctx *rc, const tr_node *rule)
+{
+	const tr_node *refs = tr_node_get(rule, "backendRefs");
+	cJSON *action = cJSON_CreateObject();
+	cJSON *groups = cJSON_CreateArray();
+	tr_buf addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+	for (size_t i = 0; refs && refs->type == TR_NODE_SEQ && i < refs->count;
+	     i++) {
+		const tr_node *ref = refs->u.items[i];
+		cJSON *wtg;
+
+		if (!build_target_group(rc, ref, &addr))
+			continue;
+		wtg = cJSON_CreateObject();
+		cJSON_AddItemToObject(wtg, "targetGroupIdentifier",
+				      tr_model_ref(addr.ptr));
+		cJSON_AddNumberToObject(
+			wtg, "weight",
+			(double)int_or(tr_node_get(ref, "weight"), 1));
+		cJSON_AddItemToArray(groups, wtg);
+	}
+	if (cJSON_GetArraySize(groups) > 0) {
+		cJSON *fwd = cJSON_AddObjectToObject(action, "forward");
+		cJSON_AddItemToObject(fwd, "targetGroups", groups);
+	} else {
+		/* No backend trellis can reach: answer like the controller. */
+		cJSON *fr = cJSON_AddObjectToObject(action, "fixedResponse");
+		cJSON_AddNumberToObject(fr, "statusCode", 500);
+		cJSON_Delete(groups);
+	}
+	tr_buf_dispose(&addr);
+	return action;
+}
+
+static int64_t rule_priority(const route_ctx *rc, size_t index)
+{
+	char key[96];
+	const char *v;
+	int64_t p;
+
+	snprintf(key, sizeof(key), TR_ANNOTATION_PREFIX "rule-%zu-priority",
+		 index);
+	v = tr_node_get_str(
+		tr_node_get(tr_node_get(rc->doc->root, "metadata"), "annotations"),
+		key);
+	if (v && tr_str_to_i64(&p, v, 1, 100) == 0)
+		return p;
+	return (int64_t)index + 1;
+}
+
+static void build_listener(route_ctx *rc, const tr_node *ref,
+			   const tr_node *gl, const char *protocol)
+{
+	builder *b = rc->b;
+	const tr_node *rules = tr_node_get(spec_of(rc->doc), "rules");
+	int64_t port = int_or(tr_node_get(gl, "port"), 0);
+	tr_buf laddr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	tr_buf name = TR_BUF_INIT(128);
+	const char *proto_name = strcmp(protocol, "TLS_PASSTHROUGH") == 0
+					 ? "tls"
+				 : strcmp(protocol, "HTTPS") == 0 ? "https"
+								  : "http";
+	cJSON *attrs, *def;
+	tr_resource *l;
+
+	if (tr_buf_printf(&name, "%s-%lld-%s", rc->svc_name, (long long)port,
+			  proto_name) < 0 ||
+	    tr_buf_printf(&laddr, "listener.%s/%s-%lld", rc->svc_name,
+			  proto_name, (long long)port) < 0)
+		goto done;
+	attrs = cJSON_CreateObject();
+	cJSON_AddItemToObject(attrs, "serviceIdentifier",
+			      tr_model_ref(rc->svc_addr));
+	cJSON_AddStringToObject(attrs, "name", name.ptr);
+	cJSON_AddNumberToObject(attrs, "port", (double)port);
+	cJSON_AddStringToObject(attrs, "protocol", protocol);
+	def = cJSON_AddObjectToObject(attrs, "defaultAction");
+	cJSON_AddNumberToObject(cJSON_AddObjectToObject(def, "fixedResponse"),
+				"statusCode", 404);
+	l = tr_model_add(b->model, TR_KIND_LISTENER, attrs, "%s",
+			 laddr.ptr + strlen("listener."));
+	if (!l)
+		goto done; /* two parentRefs selecting the same listener */
+	tr_resource_set_parent(l, rc->svc_addr);
+	tag(b, l, rc->doc, ref);
+	for (size_t i = 0; rules && rules->type == TR_NODE_SEQ &&
+			   i < rules->count;
+	     i++) {
+		const tr_node *rule = rules->u.items[i];
+		tr_buf rname = TR_BUF_INIT(128);
+		tr_resource *r;
+
+		attrs = cJSON_CreateObject();
+		cJSON_AddItemToObject(attrs, "serviceIdentifier",
+				      tr_model_ref(rc->svc_addr));
+		cJSON_AddItemToObject(attrs, "listenerIdentifier",
+				      tr_model_ref(laddr.ptr));
+		if (tr_buf_printf(&rname, "%s-r%zu", rc->svc_name, i + 1) < 0) {
+			cJSON_Delete(attrs);
+			tr_buf_dispose(&rname);
+			break;
+		}
+		cJSON_AddStringToObject(attrs, "name", rname.ptr);
+		cJSON_AddNumberToObject(attrs, "priority",
+					(double)rule_priority(rc, i));
+		cJSON_AddItemToObject(attrs, "match", http_match(rc, rule, i));
+		cJSON_AddItemToObject(attrs, "action", rule_action(rc, rule));
+		r = tr_model_add(b->model, TR_KIND_RULE, attrs, "%s/%s-%lld/%zu",
+				 rc->svc_name, proto_name, (long long)port,
+				 i + 1);
+		if (r) {
+			tr_resource_set_parent(r, laddr.ptr);
+			tag(b, r, rc->doc, rule);
+		}
+		tr_buf_dispose(&rname);
+	}
+done:
+	tr_buf_dispose(&laddr);
+	tr_buf_dispose(&name);
+}
+
+static void build_route(builder *b, int cluster, const tr_manifest_doc *doc,
+			bool grpc)
+{
+	route_ctx rc = {b, cluster, doc, doc_namespace(doc), grpc, "", ""};
+	const tr_node *spec = spec_of(doc);
+	const tr_node *parents = tr_node_get(spec, "parentRefs");
+	const tr_node *hostnames = tr_node_get(spec, "hostnames");
+	const char *override = tr_node_get_str(
+		tr_node_get(tr_node_get(doc->root, "metadata"), "annotations"),
+		TR_ANNOTATION_SERVICE_NAME);
+	const tr_manifest_doc *first_gw = NULL;
+	const char *cert = NULL;
+	tr_buf name = TR_BUF_INIT(64);
+	cJSON *attrs;
+	tr_resource *svc;
+
+	if (override) {
+		if (tr_buf_puts(&name, override) < 0)
+			goto done;
+	} else if (tr_naming_service(&name, doc->name ? doc->name : "",
+				     rc.ns) < 0) {
+		goto done;
+	}
+	snprintf(rc.svc_name, sizeof(rc.svc_name), "%s", name.ptr);
+	snprintf(rc.svc_addr, sizeof(rc.svc_addr), "service.%s", rc.svc_name);
+
+	/* The controlled Gateways this route attaches to. */
+	for (size_t i = 0; parents && parents->type == TR_NODE_SEQ &&
+			   i < parents->count;
+	     i++) {
+		const tr_manifest_doc *gw = resolve_parent(&rc, parents->u.items[i]);
+		if (gw && gateway_is_lattice(b, cluster, gw) && !first_gw)
+			first_gw = gw;
+	}
+	if (!first_gw) {
+		tr_diag_add(b->diag, TR_SEV_NOTE, "model.route-unattached",
+			    doc->file, doc->root->line, doc->root->col, NULL,
+			    "%s %s/%s attaches to no VPC Lattice Gateway in "
+			    "cluster %s; nothing is planned for it",
+			    doc->kind, rc.ns, doc->name ? doc->name : "",
+			    b->repo->config.clusters[cluster].name);
+		goto done;
+	}
+
+	/* The certificate of the first HTTPS listener the route selects. */
+	for (size_t i = 0; parents && i < parents->count && !cert; i++) {
+		const tr_node *ref = parents->u.items[i];
+		const tr_node *ls;
+		if (resolve_parent(&rc, ref) != first_gw)
+			continue;
+		ls = tr_node_get(spec_of(first_gw), "listeners");
+		for (size_t j = 0; ls && ls->type == TR_NODE_SEQ && j < ls->count;
+		     j++) {
+			const tr_node *gl = ls->u.items[j];
+			if (!ref_selects(ref, gl) ||
+			    !tr_str_eq(listener_protocol(gl), "HTTPS"))
+				continue;
+			cert = tr_node_get_str(
+				tr_node_get(tr_node_get(gl, "tls"), "options"),
+				CERT_OPTION);
+			if (cert)
+				break;
+		}
+	}
+
+	attrs = cJSON_CreateObject();
+	cJSON_AddStringToObject(attrs, "name", rc.svc_name);
+	if (hostnames && hostnames->type == TR_NODE_SEQ && hostnames->count &&
+	    tr_node_str(hostnames->u.items[0]))
+		cJSON_AddStringToObject(attrs, "customDomainName",
+					hostnames->u.items[0]->text);
+	if (cert)
+		cJSON_AddStringToObject(attrs, "certificateArn", cert);
+	cJSON_AddStringToObject(attrs, "authType", "NONE");
+	svc = tr_model_add(b->model, TR_KIND_SERVICE, attrs, "%s", rc.svc_name);
+	if (!svc) {
+		const tr_resource *other = tr_model_find(b->model, rc.svc_addr);
+		tr_diag_add(b->diag, TR_SEV_ERROR, "model.service-name",
+			    doc->file, doc->root->line, doc->root->col,
+			    "metadata.name",
+			    "VPC Lattice service name \"%s\" is already taken "
+			    "by the route in %s:%u; set the annotation %s on "
+			    "one of them",
+			    rc.svc_name, other ? other->source_file : "?",
+			    other ? other->source_line : 0,
+			    TR_ANNOTATION_SERVICE_NAME);
+		goto done;
+	}
+	tag(b, svc, doc, NULL);
+
+	/* One association per distinct controlled Gateway name. */
+	for (size_t i = 0; parents && i < parents->count; i++) {
+		const tr_manifest_doc *gw = resolve_parent(&rc, parents->u.items[i]);
+		tr_buf sn = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		tr_resource *a;
+
+		if (!gw || !gateway_is_lattice(b, cluster, gw) ||
+		    tr_buf_printf(&sn, "service_network.%s", gw->name) < 0) {
+			tr_buf_dispose(&sn);
+			continue;
+		}
+		attrs = cJSON_CreateObject();
+		cJSON_AddItemToObject(attrs, "serviceIdentifier",
+				      tr_model_ref(rc.svc_addr));
+		cJSON_AddItemToObject(attrs, "serviceNetworkIdentifier",
+				      tr_model_ref(sn.ptr));
+		a = tr_model_add(b->model, TR_KIND_SN_SERVICE_ASSOCIATION, attrs,
+				 "%s/%s", rc.svc_name, gw->name);
+		if (a) {
+			tr_resource_set_parent(a, rc.svc_addr);
+			tag(b, a, doc, parents->u.items[i]);
+		}
+		tr_buf_dispose(&sn);
+	}
+
+	/* Listeners (and their rules) from the first Gateway's listeners. */
+	for (size_t i = 0; parents && i < parents->count; i++) {
+		const tr_node *ref = parents->u.items[i];
+		const tr_node *ls;
+
+		if (resolve_parent(&rc, ref) != first_gw)
+			continue;
+		ls = tr_node_get(spec_of(first_gw), "listeners");
+		for (size_t j = 0; ls && ls->type == TR_NODE_SEQ && j < ls->count;
+		     j++) {
+			const tr_node *gl = ls->u.items[j];
+			const char *proto = listener_protocol(gl);
+
+			if (!proto || !ref_selects(ref, gl))
+				continue;
+			if (rc.grpc && strcmp(proto, "HTTPS") != 0)
+				continue;
+			if (strcmp(proto, "TLS_PASSTHROUGH") == 0)
+				continue; /* TLSRoute only */
+			build_listener(&rc, ref, gl, proto);
+		}
+	}
+done:
+	tr_buf_dispose(&name);
+}
+
+int tr_model_build_desired(tr_model *out, const tr_repo *repo, tr_diag *diag)
+{
+	builder b = {repo, out, diag,
+		     repo->config.owner ? repo->config.owner : "(no owner)"};
+
+	tr_model_init(out);
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+		int cluster = repo->doc_cluster[i];
+
+		if (doc_is(d, GATEWAY_GROUP, "Gateway") && d->name &&
+		    gateway_is_lattice(&b, cluster, d))
+			build_gateway(&b, cluster, d);
+	}
+	check_one_network_per_vpc(&b);
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+		int cluster = repo->doc_cluster[i];
+
+		if (!d->name)
+			continue;
+		if (doc_is(d, GATEWAY_GROUP, "HTTPRoute"))
+			build_route(&b, cluster, d, false);
+		else if (doc_is(d, GATEWAY_GROUP, "GRPCRoute"))
+			build_route(&b, cluster, d, true);
+	}
+	tr_model_sort(out);
+	return 0;
+}

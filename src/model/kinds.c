@@ -1,0 +1,120 @@
+#include "model/kinds.h"
+
+#include <string.h>
+
+/* Field modes follow what the VPC Lattice API can update in place (its
+ * Update* operations) and what it sets only at creation. */
+static const tr_field_spec service_network_fields[] = {
+	{"name", TR_FIELD_REPLACE},
+	{"authType", TR_FIELD_MUTABLE},
+	{NULL, 0},
+};
+
+static const tr_field_spec sn_vpc_fields[] = {
+	{"serviceNetworkIdentifier", TR_FIELD_REPLACE},
+	{"vpcIdentifier", TR_FIELD_REPLACE},
+	{"securityGroupIds", TR_FIELD_MUTABLE},
+	{NULL, 0},
+};
+
+static const tr_field_spec target_group_fields[] = {
+	{"name", TR_FIELD_REPLACE},
+	{"type", TR_FIELD_REPLACE},
+	{"config.port", TR_FIELD_REPLACE},
+	{"config.protocol", TR_FIELD_REPLACE},
+	{"config.protocolVersion", TR_FIELD_REPLACE},
+	{"config.vpcIdentifier", TR_FIELD_REPLACE},
+	{"config.ipAddressType", TR_FIELD_REPLACE},
+	{"config.healthCheck", TR_FIELD_MUTABLE},
+	{NULL, 0},
+};
+
+static const tr_field_spec service_fields[] = {
+	{"name", TR_FIELD_REPLACE},
+	{"customDomainName", TR_FIELD_REPLACE},
+	{"certificateArn", TR_FIELD_MUTABLE},
+	{"authType", TR_FIELD_MUTABLE},
+	{"dnsEntry", TR_FIELD_COMPUTED},
+	{NULL, 0},
+};
+
+static const tr_field_spec sn_service_fields[] = {
+	{"serviceNetworkIdentifier", TR_FIELD_REPLACE},
+	{"serviceIdentifier", TR_FIELD_REPLACE},
+	{NULL, 0},
+};
+
+static const tr_field_spec listener_fields[] = {
+	{"serviceIdentifier", TR_FIELD_REPLACE},
+	{"name", TR_FIELD_REPLACE},
+	{"port", TR_FIELD_REPLACE},
+	{"protocol", TR_FIELD_REPLACE},
+	{"defaultAction", TR_FIELD_MUTABLE},
+	{NULL, 0},
+};
+
+static const tr_field_spec rule_fields[] = {
+	{"serviceIdentifier", TR_FIELD_REPLACE},
+	{"listenerIdentifier", TR_FIELD_REPLACE},
+	{"name", TR_FIELD_REPLACE},
+	{"priority", TR_FIELD_MUTABLE},
+	{"match", TR_FIELD_MUTABLE},
+	{"action", TR_FIELD_MUTABLE},
+	{NULL, 0},
+};
+
+static const tr_kind_spec kinds[TR_KIND_COUNT] = {
+	{TR_KIND_SERVICE_NETWORK, "service_network", "VPC Lattice service network",
+	 "vpc-lattice:servicenetwork", true, service_network_fields,
+	 "CreateServiceNetwork", "UpdateServiceNetwork", "DeleteServiceNetwork",
+	 "ListServiceNetworks"},
+	{TR_KIND_SN_VPC_ASSOCIATION, "sn_vpc_association",
+	 "service network VPC association",
+	 "vpc-lattice:servicenetworkvpcassociation", false, sn_vpc_fields,
+	 "CreateServiceNetworkVpcAssociation",
+	 "UpdateServiceNetworkVpcAssociation",
+	 "DeleteServiceNetworkVpcAssociation",
+	 "ListServiceNetworkVpcAssociations"},
+	{TR_KIND_TARGET_GROUP, "target_group", "VPC Lattice target group",
+	 "vpc-lattice:targetgroup", true, target_group_fields,
+	 "CreateTargetGroup", "UpdateTargetGroup", "DeleteTargetGroup",
+	 "ListTargetGroups"},
+	{TR_KIND_SERVICE, "service", "VPC Lattice service",
+	 "vpc-lattice:service", true, service_fields, "CreateService",
+	 "UpdateService", "DeleteService", "ListServices"},
+	{TR_KIND_SN_SERVICE_ASSOCIATION, "sn_service_association",
+	 "service network service association",
+	 "vpc-lattice:servicenetworkserviceassociation", false,
+	 sn_service_fields, "CreateServiceNetworkServiceAssociation", NULL,
+	 "DeleteServiceNetworkServiceAssociation",
+	 "ListServiceNetworkServiceAssociations"},
+	{TR_KIND_LISTENER, "listener", "VPC Lattice listener",
+	 "vpc-lattice:listener", true, listener_fields, "CreateListener",
+	 "UpdateListener", "DeleteListener", "ListListeners"},
+	{TR_KIND_RULE, "rule", "VPC Lattice listener rule", "vpc-lattice:rule",
+	 true, rule_fields, "CreateRule", "UpdateRule", "DeleteRule",
+	 "ListRules"},
+};
+
+const tr_kind_spec *tr_kind_get(tr_kind kind)
+{
+	return kind < TR_KIND_COUNT ? &kinds[kind] : NULL;
+}
+
+const tr_kind_spec *tr_kind_by_name(const char *name)
+{
+	for (size_t i = 0; i < TR_KIND_COUNT; i++)
+		if (strcmp(kinds[i].name, name) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+tr_field_mode tr_kind_field_mode(tr_kind kind, const char *field)
+{
+	const tr_kind_spec *k = tr_kind_get(kind);
+
+	for (const tr_field_spec *f = k ? k->fields : NULL; f && f->name; f++)
+		if (strcmp(f->name, field) == 0)
+			return f->mode;
+	return TR_FIELD_MUTABLE;
+}

@@ -1,0 +1,55 @@
+/*
+ * Resource kinds: one row per kind of AWS object trellis manages. The diff,
+ * the ordering, the renderers and apply are written once over this table;
+ * adding a kind means adding a row.
+ */
+#ifndef TR_MODEL_KINDS_H
+#define TR_MODEL_KINDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* In dependency order: a kind only refers to kinds before it. */
+typedef enum tr_kind {
+	TR_KIND_SERVICE_NETWORK = 0,
+	TR_KIND_SN_VPC_ASSOCIATION,
+	TR_KIND_TARGET_GROUP,
+	TR_KIND_SERVICE,
+	TR_KIND_SN_SERVICE_ASSOCIATION,
+	TR_KIND_LISTENER,
+	TR_KIND_RULE,
+	TR_KIND_COUNT
+} tr_kind;
+
+/* How a change to an attribute is carried out. */
+typedef enum tr_field_mode {
+	TR_FIELD_MUTABLE = 0,   /* an update call changes it in place */
+	TR_FIELD_REPLACE,       /* set at creation only: a change replaces */
+	TR_FIELD_COMPUTED       /* known only after apply; never diffed */
+} tr_field_mode;
+
+typedef struct tr_field_spec {
+	const char *name;       /* attribute name (AWS API field) */
+	tr_field_mode mode;
+} tr_field_spec;
+
+typedef struct tr_kind_spec {
+	tr_kind kind;
+	const char *name;        /* address prefix, e.g. "service" */
+	const char *title;       /* for people, e.g. "VPC Lattice service" */
+	const char *aws_type;    /* e.g. "vpc-lattice:service" */
+	bool has_name;           /* the AWS object has a unique name */
+	const tr_field_spec *fields; /* NULL-terminated by name */
+	const char *create_op;   /* AWS operations */
+	const char *update_op;   /* NULL: everything forces replacement */
+	const char *delete_op;
+	const char *list_op;
+} tr_kind_spec;
+
+const tr_kind_spec *tr_kind_get(tr_kind kind);
+/* NULL when no kind has this name. */
+const tr_kind_spec *tr_kind_by_name(const char *name);
+/* The mode of an attribute; unknown attributes are mutable. */
+tr_field_mode tr_kind_field_mode(tr_kind kind, const char *field);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * AWS names for Gateway API objects. Service names follow the AWS Gateway
+ * API Controller's rule so users moving from it keep their services;
+ * the other names are trellis's own, deterministic, and valid Lattice names.
+ */
+#ifndef TR_MODEL_NAMING_H
+#define TR_MODEL_NAMING_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+
+#define TR_ANNOTATION_PREFIX "application-networking.k8s.aws/"
+#define TR_ANNOTATION_SERVICE_NAME TR_ANNOTATION_PREFIX "service-name-override"
+
+/* Appends s cut to n bytes, then trimmed of leading and trailing '-'
+ * (the controller's Truncate). */
+int tr_naming_truncate(tr_buf *out, const char *s, size_t n);
+
+/* route (20) + "-" + namespace (18): "datastore-apps". */
+int tr_naming_service(tr_buf *out, const char *route, const char *ns);
+
+/* Appends s lowered, with every character outside [a-z0-9] turned into '-',
+ * runs of '-' collapsed and ends trimmed, cut to n bytes. */
+int tr_naming_sanitize(tr_buf *out, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,66 @@
+#include "validate/validate.h"
+
+#include <string.h>
+
+#include "util/str.h"
+
+typedef struct managed_kind {
+	const char *group; /* API group; "" for the core group */
+	const char *kind;
+} managed_kind;
+
+static const managed_kind managed_kinds[] = {
+	{"gateway.networking.k8s.io", "GatewayClass"},
+	{"gateway.networking.k8s.io", "Gateway"},
+	{"gateway.networking.k8s.io", "HTTPRoute"},
+	{"gateway.networking.k8s.io", "GRPCRoute"},
+	{"gateway.networking.k8s.io", "ReferenceGrant"},
+	{"application-networking.k8s.aws", "TargetGroupPolicy"},
+	{"application-networking.k8s.aws", "VpcAssociationPolicy"},
+	{"application-networking.k8s.aws", "IAMAuthPolicy"},
+	{"application-networking.k8s.aws", "AccessLogPolicy"},
+	{"application-networking.k8s.aws", "ServiceExport"},
+	{"application-networking.k8s.aws", "ServiceImport"},
+	{"application-networking.k8s.aws", "ServiceNetwork"},
+	{"", "Service"},
+	{"", "ServiceAccount"},
+};
+
+bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
+{
+	const char *slash = strchr(api_version, '/');
+	size_t glen = slash ? (size_t)(slash - api_version) : 0;
+
+	for (size_t i = 0; i < sizeof(managed_kinds) / sizeof(managed_kinds[0]);
+	     i++) {
+		const managed_kind *m = &managed_kinds[i];
+		if (strcmp(m->kind, kind) == 0 && strlen(m->group) == glen &&
+		    strncmp(m->group, api_version, glen) == 0)
+			return true;
+	}
+	return false;
+}
+
+int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
+		     const tr_validate_options *opts, tr_diag *diag)
+{
+	(void)opts;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < repo->set.count; i++) {
+		const tr_manifest_doc *d = &repo->set.docs[i];
+
+		if (!tr_validate_kind_is_managed(d->api_version, d->kind)) {
+			tr_diag_add(diag, TR_SEV_NOTE, "manifest.ignored",
+				    d->file, d->root->line, d->root->col, NULL,
+				    "%s %s%s%s is not a kind trellis manages; "
+				    "ignored",
+				    d->kind, d->namespace_ ? d->namespace_ : "",
+				    d->namespace_ ? "/" : "",
+				    d->name ? d->name : "(unnamed)");
+			out->ignored++;
+			continue;
+		}
+		out->documents++;
+	}
+	return 0;
+}
