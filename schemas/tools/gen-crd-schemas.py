@@ -196,7 +196,10 @@ def clean(s):
             out[k] = v
         else:
             out[k] = clean(v)
-    if 'properties' in out and 'additionalProperties' not in out:
+    # Only structural object nodes: oneOf/anyOf branches in the CRDs carry
+    # properties without a type, and are not closed.
+    if (out.get('type') == 'object' and 'properties' in out
+            and 'additionalProperties' not in out):
         out['additionalProperties'] = False
     return out
 

@@ -21,6 +21,11 @@ typedef struct vctx {
 	tr_diag *diag;
 	unsigned quiet;  /* > 0 while trying a branch: count, do not report */
 	size_t errors;
+	/* Errors weighted for picking the closest failing branch of an
+	 * anyOf/oneOf: a branch refused by enum, const or not was the wrong
+	 * branch (a discriminator said so); one refused by a format or a
+	 * bound was the right branch with a bad value. */
+	size_t weight;
 	tr_buf path;
 	unsigned depth;
 	pcre2_match_data *md;
@@ -58,6 +63,11 @@ report(vctx *v, const tr_node *at, const char *rule, const char *fmt, ...)
 	va_list ap;
 
 	v->errors++;
+	v->weight += strcmp(rule, "schema.enum") == 0 ||
+				     strcmp(rule, "schema.const") == 0 ||
+				     strcmp(rule, "schema.not") == 0
+			     ? 1000
+			     : 1;
 	if (v->quiet || !v->diag)
 		return;
 	va_start(ap, fmt);
@@ -307,18 +317,20 @@ static int regex_search(vctx *v, pcre2_code *re, const char *s, size_t len)
 	return -1;
 }
 
-/* Tries a subschema without reporting; *nerr gets its error count. */
-static bool try_quietly(vctx *v, const sn *s, const tr_node *n, size_t *nerr)
+/* Tries a subschema without reporting; *weight gets its errors' weight. */
+static bool try_quietly(vctx *v, const sn *s, const tr_node *n,
+			size_t *weight)
 {
-	size_t before = v->errors;
+	size_t before = v->errors, wbefore = v->weight;
 	bool ok;
 
 	v->quiet++;
 	ok = validate(v, s, n);
 	v->quiet--;
-	if (nerr)
-		*nerr = v->errors - before;
+	if (weight)
+		*weight = v->weight - wbefore;
 	v->errors = before;
+	v->weight = wbefore;
 	return ok;
 }
 
@@ -917,10 +929,12 @@ static bool validate(vctx *v, const sn *s, const tr_node *n)
 	/* The schema words its own failure: one message instead of the
 	 * keyword-level ones (a `not`, a path rule, an exclusive pair). */
 	before = v->errors;
+	size_t wbefore = v->weight;
 	v->quiet++;
 	ok = validate_keywords(v, t, n);
 	v->quiet--;
 	v->errors = before;
+	v->weight = wbefore;
 	if (!ok)
 		report(v, n, "schema.rule", "%s", t->message);
 	return ok;
