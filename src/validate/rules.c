@@ -85,6 +85,13 @@ void tr_rules__fail(tr_rules_ctx *c, const tr_node *n, const char *path,
 		    "Invalid value: \"%s\": %s", word, message);
 }
 
+void tr_rules__warn(tr_rules_ctx *c, const tr_node *n, const char *path,
+		    const char *rule, const char *message)
+{
+	tr_diag_add(c->diag, TR_SEV_WARNING, rule, n->file, n->line, n->col, path,
+		    "%s", message);
+}
+
 int tr_rules_check(const char *api_version, const char *kind,
 		   const tr_node *root, tr_diag *diag)
 {

@@ -11,6 +11,12 @@
  * reasoning about a mistyped value would only add confusing echoes of the
  * schema error.
  *
+ * One rule is relaxed to a warning: "Combination of port, protocol and
+ * hostname must be unique for each listener". The seed sample (the AWS
+ * blog's Gateway, two HTTPS:443 listeners without hostnames) breaks it, and
+ * VPC Lattice does not need it: the AWS controller maps listeners to one
+ * Lattice listener per port. The warning says the CRDs would refuse it.
+ *
  * Not repeated here because the schema already reports them: listener name
  * uniqueness and perPort uniqueness (list-type map), the path match type
  * enum. Not implemented: GatewayClass controllerName immutability (needs

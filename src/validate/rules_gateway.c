@@ -79,9 +79,14 @@ static void listeners(tr_rules_ctx *c, const tr_node *spec, const char *spec_pat
 			if (same_optional(l, o, "port") &&
 			    same_optional(l, o, "protocol") &&
 			    same_optional(l, o, "hostname")) {
-				tr_rules__fail(c, l, ip.s, "gateway.listener-unique",
-				       "Combination of port, protocol and hostname "
-				       "must be unique for each listener");
+				tr_rules__warn(c, l, ip.s, "gateway.listener-unique",
+					       "Combination of port, protocol and "
+					       "hostname must be unique for each "
+					       "listener: the Gateway API CRDs refuse "
+					       "this Gateway; trellis accepts it, as "
+					       "VPC Lattice keys a service's "
+					       "listeners by port and these share "
+					       "one");
 				break;
 			}
 		}

@@ -41,6 +41,10 @@ void tr_rules__fail(tr_rules_ctx *c, const tr_node *n, const char *path,
 	    const char *rule, const char *message);
 
 
+/* A rule trellis relaxes on purpose (see rules.h): a warning, not an error. */
+void tr_rules__warn(tr_rules_ctx *c, const tr_node *n, const char *path,
+		    const char *rule, const char *message);
+
 void tr_rules__gateway(tr_rules_ctx *c, const tr_node *root);
 void tr_rules__httproute(tr_rules_ctx *c, const tr_node *root);
 void tr_rules__grpcroute(tr_rules_ctx *c, const tr_node *root);

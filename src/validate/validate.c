@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/str.h"
+#include "validate/rules.h"
 
 typedef struct managed_kind {
 	const char *group; /* API group; "" for the core group */
@@ -39,6 +40,26 @@ bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
 			return true;
 	}
 	return false;
+}
+
+int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
+			 const tr_manifest_doc *doc, tr_arena *arena,
+			 tr_diag *diag)
+{
+	const tr_schema *schema = tr_schema_set_lookup(schemas, doc->api_version,
+						       doc->kind);
+
+	*out = doc->root;
+	if (!schema) {
+		tr_diag_add(diag, TR_SEV_ERROR, "schema.version", doc->file,
+			    doc->root->line, doc->root->col, "apiVersion",
+			    "no matches for kind \"%s\" in version \"%s\"",
+			    doc->kind, doc->api_version);
+		return TR_EINVALID;
+	}
+	if (tr_schema_check(out, schema, doc->root, arena, diag) < 0)
+		return TR_EINVALID;
+	return tr_rules_check(doc->api_version, doc->kind, *out, diag);
 }
 
 int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
