@@ -396,34 +396,35 @@ static bool looks_numeric_or_bool(const char *s)
 	return end && *end == '\0';
 }
 
-/* A hint for the YAML mistakes behind most type errors. */
-static void type_hint(char *out, size_t cap, const tr_node *n, unsigned types)
+/* A hint for the YAML mistakes behind most type errors, appended to out
+ * (a message cut at the buffer's cap is still a message). */
+static void type_hint(tr_buf *out, const tr_node *n, unsigned types)
 {
-	out[0] = '\0';
+	int rc = 0;
+
 	if ((types & SN_STR) && n->plain && n->text && *n->text &&
 	    (n->type == TR_NODE_BOOL || n->type == TR_NODE_INT ||
 	     n->type == TR_NODE_FLOAT || n->type == TR_NODE_NULL)) {
-		char what[96];
+		rc |= tr_buf_printf(out, " (YAML 1.1 reads the unquoted %.64s as ",
+				    n->text);
 		if (n->type == TR_NODE_BOOL)
-			snprintf(what, sizeof(what), "the boolean %s",
-				 n->as.boolean ? "true" : "false");
+			rc |= tr_buf_printf(out, "the boolean %s",
+					    n->as.boolean ? "true" : "false");
 		else if (n->type == TR_NODE_INT)
-			snprintf(what, sizeof(what), "the integer %lld",
-				 (long long)n->as.integer);
+			rc |= tr_buf_printf(out, "the integer %lld",
+					    (long long)n->as.integer);
 		else if (n->type == TR_NODE_FLOAT)
-			snprintf(what, sizeof(what), "a number");
+			rc |= tr_buf_puts(out, "a number");
 		else
-			snprintf(what, sizeof(what), "null");
-		snprintf(out, cap,
-			 " (YAML 1.1 reads the unquoted %.64s as %s; quote it: "
-			 "\"%.64s\")",
-			 n->text, what, n->text);
+			rc |= tr_buf_puts(out, "null");
+		rc |= tr_buf_printf(out, "; quote it: \"%.64s\")", n->text);
 	} else if ((types & (SN_INT | SN_NUM | SN_BOOL)) &&
 		   n->type == TR_NODE_STRING && !n->plain &&
 		   looks_numeric_or_bool(n->text)) {
-		snprintf(out, cap, " (the value is quoted, so it is a string; "
-				   "write it without quotes)");
+		rc |= tr_buf_puts(out, " (the value is quoted, so it is a string; "
+				       "write it without quotes)");
 	}
+	(void)rc;
 }
 
 /* ---- keyword groups ----------------------------------------------------- */
@@ -889,14 +890,16 @@ static bool validate_keywords(vctx *v, const sn *s, const tr_node *n)
 		goto done;
 	}
 	if (s->types && !type_ok(s->types, n)) {
-		char want[96], val[VALUE_CAP], hint[256];
+		char want[96], val[VALUE_CAP];
+		tr_buf hint = TR_BUF_INIT(256);
 		type_names(want, sizeof(want), s->types);
 		show_value(val, sizeof(val), n);
-		type_hint(hint, sizeof(hint), n, s->types);
+		type_hint(&hint, n, s->types);
 		report(v, n, "schema.type",
 		       "Invalid value: \"%s\": %s%s must be of type %s: %s%s",
 		       tr_node_type_name(n->type), path_of(v), in_body_sep(v),
-		       want, val, hint);
+		       want, val, tr_buf_cstr(&hint));
+		tr_buf_dispose(&hint);
 		/* The other keywords would only repeat the type error. */
 		goto done;
 	}
