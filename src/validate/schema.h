@@ -20,7 +20,15 @@
  * list extensions x-kubernetes-list-type (map with
  * x-kubernetes-list-map-keys, set, atomic). Annotations that do nothing:
  * $schema, $id, $comment, title, description, examples,
- * x-kubernetes-map-type.
+ * x-kubernetes-map-type. Two keywords of ours, for what JSON Schema says
+ * badly:
+ *   x-trellis-message            the schema words its own failure: one
+ *                                diagnostic with this text replaces the
+ *                                keyword-level ones (a `not`, an anyOf)
+ *   x-trellis-unique-properties  on an array: each named property is
+ *                                unique across the items, separately
+ * In our schemas (strict compile) a keyword beside $ref is an error, as
+ * draft 7 would silently ignore it.
  *
  * Defaults. The API server fills defaults before it validates, so rules see
  * defaulted values. tr_schema_apply_defaults builds a defaulted copy of a

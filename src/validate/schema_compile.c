@@ -27,6 +27,11 @@ typedef struct compiler {
 	int errors;
 	memo_entry *memo;
 	size_t nmemo, capmemo;
+	/* Open-addressing index over memo by JSON pointer: slot = memo
+	 * position + 1, 0 = empty. Keeps compiling linear in schema size. */
+	size_t *index;
+	size_t index_cap; /* a power of two */
+	bool capped;      /* TR_SCHEMA_MAX_NODES reached and reported */
 } compiler;
 
 /* Keywords that only annotate. */
@@ -536,12 +541,50 @@ static void read_list_type(compiler *c, sn *s, const cJSON *v,
 
 /* ---- the compiler ------------------------------------------------------- */
 
+static size_t memo_slot(const compiler *c, const cJSON *j)
+{
+	uintptr_t h = (uintptr_t)j;
+
+	h ^= h >> 17;
+	h *= (uintptr_t)0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 7) & (c->index_cap - 1);
+}
+
 static sn *memo_find(compiler *c, const cJSON *j)
 {
-	for (size_t i = 0; i < c->nmemo; i++)
-		if (c->memo[i].json == j)
-			return c->memo[i].node;
-	return NULL;
+	if (!c->index_cap)
+		return NULL;
+	for (size_t i = memo_slot(c, j);; i = (i + 1) & (c->index_cap - 1)) {
+		size_t e = c->index[i];
+		if (e == 0)
+			return NULL;
+		if (c->memo[e - 1].json == j)
+			return c->memo[e - 1].node;
+	}
+}
+
+static void memo_add(compiler *c, const cJSON *j, sn *s)
+{
+	if ((c->nmemo + 1) * 2 > c->index_cap) {
+		size_t cap = c->index_cap ? c->index_cap * 2 : 256;
+		tr_free(c->index);
+		c->index = tr_calloc(cap, sizeof(*c->index));
+		c->index_cap = cap;
+		for (size_t k = 0; k < c->nmemo; k++) {
+			size_t i = memo_slot(c, c->memo[k].json);
+			while (c->index[i])
+				i = (i + 1) & (cap - 1);
+			c->index[i] = k + 1;
+		}
+	}
+	c->memo = tr_grow(c->memo, &c->capmemo, c->nmemo + 1, sizeof(*c->memo));
+	c->memo[c->nmemo].json = j;
+	c->memo[c->nmemo].node = s;
+	c->nmemo++;
+	size_t i = memo_slot(c, j);
+	while (c->index[i])
+		i = (i + 1) & (c->index_cap - 1);
+	c->index[i] = c->nmemo;
 }
 
 static void compile_keywords(compiler *c, sn *s, const cJSON *j,
@@ -720,14 +763,14 @@ static sn *compile(compiler *c, const cJSON *j, const char *where)
 	s->min_items = s->max_items = -1;
 	s->min_len = s->max_len = -1;
 	if (c->nmemo >= TR_SCHEMA_MAX_NODES) {
-		cerr(c, where, "too many subschemas (cap %u)", TR_SCHEMA_MAX_NODES);
+		if (!c->capped)
+			cerr(c, where, "too many subschemas (cap %u)",
+			     TR_SCHEMA_MAX_NODES);
+		c->capped = true;
 		return s;
 	}
 	/* Registered before its children so that a $ref cycle finds it. */
-	c->memo = tr_grow(c->memo, &c->capmemo, c->nmemo + 1, sizeof(*c->memo));
-	c->memo[c->nmemo].json = j;
-	c->memo[c->nmemo].node = s;
-	c->nmemo++;
+	memo_add(c, j, s);
 
 	if (cJSON_IsBool(j)) {
 		s->never = cJSON_IsFalse(j);
@@ -889,6 +932,7 @@ int tr_schema_compile(tr_schema **out, const char *name, const char *json,
 	rc = 0;
 done:
 	tr_free(c.memo);
+	tr_free(c.index);
 	cJSON_Delete(doc);
 	tr_schema_free(schema);
 	return rc;

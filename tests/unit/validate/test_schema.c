@@ -15,6 +15,7 @@
 
 #include "diag/diag.h"
 #include "manifest/manifest.h"
+#include "util/buf.h"
 #include "validate/schema.h"
 
 static tr_schema_set *schemas;
@@ -704,6 +705,93 @@ static void path_cap_is_respected(void **state)
 	tr_diag_dispose(&diag);
 }
 
+static void depth_cap_is_respected(void **state)
+{
+	/* A recursive schema over an instance nested deeper than
+	 * TR_SCHEMA_MAX_DEPTH: one error, no stack exhaustion. */
+	static const char schema[] = "{\"type\":\"array\",\"items\":{\"$ref\":\"#\"}}";
+	enum { DEPTH = TR_SCHEMA_MAX_DEPTH + 8 };
+	static tr_node nodes[DEPTH];
+	static tr_node *items[DEPTH];
+	tr_schema *s = NULL;
+	tr_diag diag;
+	(void)state;
+
+	for (size_t i = 0; i < DEPTH; i++) {
+		memset(&nodes[i], 0, sizeof(nodes[i]));
+		nodes[i].type = TR_NODE_SEQ;
+		nodes[i].line = (uint32_t)i + 1;
+		nodes[i].col = 1;
+		if (i + 1 < DEPTH) {
+			items[i] = &nodes[i + 1];
+			nodes[i].count = 1;
+			nodes[i].u.items = &items[i];
+		}
+	}
+	tr_diag_init(&diag);
+	assert_int_equal(tr_schema_compile(&s, "d.json", schema, strlen(schema),
+					   NULL, &diag),
+			 0);
+	assert_int_equal(tr_schema_validate(s, &nodes[0], NULL, &diag), TR_EINVALID);
+	assert_int_equal(diag.count, 1);
+	assert_string_equal(diag.entries[0].rule, "schema.depth");
+	assert_int_equal(diag.entries[0].line, TR_SCHEMA_MAX_DEPTH + 1);
+	tr_schema_free(s);
+	tr_diag_dispose(&diag);
+}
+
+static void subschema_cap_is_respected(void **state)
+{
+	/* TR_SCHEMA_MAX_NODES + 1 subschemas: refused once, quickly. */
+	tr_buf json = TR_BUF_INIT(64u << 20);
+	tr_schema *s = NULL;
+	tr_diag diag;
+	(void)state;
+
+	assert_int_equal(tr_buf_puts(&json, "{\"properties\":{"), 0);
+	for (unsigned i = 0; i < TR_SCHEMA_MAX_NODES; i++)
+		assert_int_equal(tr_buf_printf(&json, "%s\"p%u\":{}", i ? "," : "",
+					       i),
+				 0);
+	assert_int_equal(tr_buf_puts(&json, "}}"), 0);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_schema_compile(&s, "n.json", json.ptr, json.len, NULL,
+					   &diag),
+			 TR_EINVALID);
+	assert_int_equal(diag.count, 1);
+	assert_non_null(strstr(diag.entries[0].message, "too many subschemas"));
+	tr_diag_dispose(&diag);
+	tr_buf_dispose(&json);
+}
+
+static void quoted_values_are_cut_at_their_cap(void **state)
+{
+	static const char schema[] = "{\"enum\":[\"a\"]}";
+	char big[TR_SCHEMA_MAX_VALUE_BYTES * 4];
+	tr_schema *s = NULL;
+	tr_diag diag;
+	tr_node n;
+	const char *msg;
+	(void)state;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memset(&n, 0, sizeof(n));
+	n.type = TR_NODE_STRING;
+	n.text = big;
+	n.text_len = strlen(big);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_schema_compile(&s, "e.json", schema, strlen(schema),
+					   NULL, &diag),
+			 0);
+	assert_int_equal(tr_schema_validate(s, &n, "x", &diag), TR_EINVALID);
+	msg = diag.entries[0].message;
+	assert_non_null(strstr(msg, "...\": supported values: \"a\""));
+	assert_true(strlen(msg) < TR_SCHEMA_MAX_VALUE_BYTES + 64);
+	tr_schema_free(s);
+	tr_diag_dispose(&diag);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +805,9 @@ int main(void)
 		cmocka_unit_test(schema_typos_fail_to_compile),
 		cmocka_unit_test(regex_budget_is_enforced),
 		cmocka_unit_test(path_cap_is_respected),
+		cmocka_unit_test(depth_cap_is_respected),
+		cmocka_unit_test(subschema_cap_is_respected),
+		cmocka_unit_test(quoted_values_are_cut_at_their_cap),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
