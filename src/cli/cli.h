@@ -88,6 +88,7 @@ void tr_cli_help(tr_buf *out, tr_cli_command cmd);
 int tr_cmd_validate(tr_cli *cli);
 int tr_cmd_version(tr_cli *cli);
 int tr_cmd_render(tr_cli *cli);
+int tr_cmd_diff(tr_cli *cli);
 int tr_cmd_not_built(tr_cli *cli);
 
 #endif

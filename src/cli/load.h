@@ -2,6 +2,7 @@
 #define TR_CLI_LOAD_H
 
 #include "cli/cli.h"
+#include "plan/plan.h"
 #include "repo/repo.h"
 #include "source/source.h"
 
@@ -22,5 +23,10 @@ void tr_cli_source_options(tr_source_options *o, tr_cli *cli);
  * diag; dispose `out` in every case. */
 int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag);
 void tr_cli_loaded_dispose(tr_cli_loaded *l);
+
+/* --format value of plan-like commands. */
+tr_plan_format tr_cli_plan_format(const char *name);
+/* Colours on `stream`: --color always|never, or auto (a terminal). */
+bool tr_cli_use_color(const tr_cli *cli, FILE *stream);
 
 #endif

@@ -42,7 +42,8 @@ const tr_opt_spec tr_cli_options[] = {
 	 "apply exactly this saved plan (refused when stale)"},
 	{"dry-run", OPT_DRY_RUN, NULL, CMD_BIT(TR_CMD_APPLY),
 	 "show every step without making any mutating AWS call"},
-	{"prune", OPT_PRUNE, NULL, CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	{"prune", OPT_PRUNE, NULL,
+	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY) | CMD_BIT(TR_CMD_DIFF),
 	 "delete owned resources that the manifests no longer declare"},
 	{"max-deletes", OPT_MAX_DELETES, "N",
 	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
@@ -84,7 +85,11 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 NULL, 1},
 	{TR_CMD_DIFF, "diff", "--from REF --to REF [SOURCE]",
 	 "plan between the desired models of two commits, without AWS calls",
-	 NULL, "text|json|markdown", 0},
+	 "Reads the manifests at both commits, validates them and shows, in "
+	 "the plan's formats, what would change in AWS if --to replaced --from "
+	 "(the pull-request review without cloud credentials). Problems in "
+	 "--to fail the command; problems in --from are shown as warnings.",
+	 "text|json|markdown", 1},
 	{TR_CMD_VERSION, "version", "",
 	 "print the version of trellis and of the libraries it uses", NULL,
 	 NULL, 1},

@@ -24,6 +24,10 @@
 #define TR_MAX_DIAGNOSTICS       100000u
 #define TR_MAX_MESSAGE_BYTES     4096u
 
+/* Validation */
+#define TR_MAX_FIELD_PATH_BYTES  512u      /* spec.rules[0].backendRefs[1].port */
+#define TR_MAX_LIST_TEXT_BYTES   1024u     /* "its ports: 80, 443" in a message */
+
 /* Output buffers */
 #define TR_MAX_OUTPUT_BYTES      (256u * 1024 * 1024)
 #define TR_MAX_LINE_BYTES        (64u * 1024)

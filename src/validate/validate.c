@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "util/str.h"
+#include "validate/lattice.h"
+#include "validate/refs.h"
 #include "validate/rules.h"
 
 typedef struct managed_kind {
@@ -65,6 +67,9 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 		     const tr_validate_options *opts, tr_diag *diag)
 {
+	tr_refs_index idx;
+	int rc;
+
 	(void)opts;
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < repo->set.count; i++) {
@@ -83,5 +88,12 @@ int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 		}
 		out->documents++;
 	}
-	return 0;
+	/* Across documents: references first, then what Lattice can hold. */
+	rc = tr_refs_index_build(&idx, repo);
+	if (rc == 0)
+		rc = tr_refs_check(&idx, diag);
+	if (rc == 0)
+		rc = tr_lattice_check(&idx, diag);
+	tr_refs_index_dispose(&idx);
+	return rc;
 }

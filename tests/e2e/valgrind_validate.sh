@@ -26,5 +26,7 @@ run 0 validate --repo "$data/seed-sample"
 run 0 validate --repo "$here/../../examples" --verbose --format json
 run 1 validate --repo "$here/cli/validate-errors-sorted/repo"
 run 1 validate --repo "$here/cli/config-errors/repo" --format github
+run 1 validate --repo "$here/cli/validate-refs-clusters/repo"
+run 0 validate --repo "$here/cli/validate-unsupported/repo" --allow-unsupported --format json
 run 0 version
 run 64 validate --nope

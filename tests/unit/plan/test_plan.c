@@ -1,0 +1,457 @@
+/* The diff and its renderers, on the article's scenario. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "plan/plan.h"
+#include "util/alloc.h"
+
+typedef struct world {
+	tr_source_tree tree;
+	tr_repo repo;
+	tr_model model;
+	tr_diag diag;
+} world;
+
+static void add_file(world *w, const char *path, const char *text)
+{
+	tr_source_file *file;
+
+	w->tree.files = tr_realloc(w->tree.files,
+				   (w->tree.count + 1) * sizeof(*w->tree.files));
+	file = &w->tree.files[w->tree.count++];
+	file->path = tr_strdup(path);
+	file->data = tr_strdup(text);
+	file->len = strlen(text);
+}
+
+static const char *GATEWAY =
+	"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
+	"metadata: {name: amazon-vpc-lattice}\n"
+	"spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
+	"---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+	"metadata: {name: eks-lattice-network}\n"
+	"spec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners:\n"
+	"    - {name: http, protocol: HTTP, port: 80}\n";
+
+static const char *SERVICES =
+	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v1-svc, namespace: apps}\n"
+	"spec: {ports: [{port: 80, targetPort: 3000}]}\n---\n"
+	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v2-svc, namespace: apps}\n"
+	"spec: {ports: [{port: 80, targetPort: 3000}]}\n";
+
+/* The article's repository with the canary weights and domain given. */
+static void load_world(world *w, int w1, int w2, const char *domain,
+		       bool with_route)
+{
+	char route[2048];
+	tr_repo_options opts = {0};
+
+	memset(w, 0, sizeof(*w));
+	tr_diag_init(&w->diag);
+	snprintf(route, sizeof(route),
+		 "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		 "metadata: {name: datastore, namespace: apps}\n"
+		 "spec:\n  hostnames: [%s]\n"
+		 "  parentRefs: [{name: eks-lattice-network, sectionName: http}]\n"
+		 "  rules:\n"
+		 "    - matches: [{path: {type: PathPrefix, value: /popular}}]\n"
+		 "      backendRefs: [{name: datastore-v1-svc, port: 80}]\n"
+		 "    - matches: [{path: {type: PathPrefix, value: /summary}}]\n"
+		 "      backendRefs:\n"
+		 "        - {name: datastore-v1-svc, port: 80, weight: %d}\n"
+		 "        - {name: datastore-v2-svc, port: 80, weight: %d}\n",
+		 domain, w1, w2);
+	add_file(w, "a/gateway.yaml", GATEWAY);
+	add_file(w, "b/gateway.yaml", GATEWAY);
+	if (with_route)
+		add_file(w, "b/route.yaml", route);
+	add_file(w, "b/services.yaml", SERVICES);
+	add_file(w, "trellis.yaml",
+		 "version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
+		 "  - {name: cluster-a, path: a, vpcId: vpc-0a1b2c3d4e5f60001}\n"
+		 "  - {name: cluster-b, path: b, vpcId: vpc-0a1b2c3d4e5f60002}\n");
+	assert_int_equal(tr_repo_load(&w->repo, &w->tree, &opts, &w->diag), 0);
+	assert_int_equal(tr_model_build_desired(&w->model, &w->repo, &w->diag), 0);
+	assert_int_equal(tr_diag_count(&w->diag, TR_SEV_ERROR), 0);
+}
+
+static void world_dispose(world *w)
+{
+	tr_model_dispose(&w->model);
+	tr_repo_dispose(&w->repo);
+	tr_source_tree_dispose(&w->tree);
+	tr_diag_dispose(&w->diag);
+}
+
+/* What AWS would hold after applying `m`: the same resources, with ids
+ * and an attribute AWS adds. */
+static void as_observed(tr_model *out, tr_model *m)
+{
+	tr_model_init(out);
+	tr_model_sort(m);
+	for (size_t i = 0; i < m->count; i++) {
+		const tr_resource *r = &m->resources[i];
+		tr_resource *o = tr_model_add(out, r->kind,
+					      cJSON_Duplicate(r->attrs, true),
+					      "%s", strchr(r->address, '.') + 1);
+		char id[64];
+
+		assert_non_null(o);
+		cJSON_Delete(o->tags);
+		o->tags = cJSON_Duplicate(r->tags, true);
+		snprintf(id, sizeof(id), "id-%04zu", i);
+		o->id = tr_strdup(id);
+		cJSON_AddStringToObject(o->attrs, "status", "ACTIVE");
+		if (r->parent)
+			tr_resource_set_parent(o, r->parent);
+	}
+	tr_model_sort(out);
+}
+
+static tr_plan_options OPTS = {"team-x", false, false};
+
+static const tr_change *change(const tr_plan *p, const char *address)
+{
+	for (size_t i = 0; i < p->count; i++)
+		if (strcmp(p->changes[i].address, address) == 0)
+			return &p->changes[i];
+	fail_msg("no change for %s", address);
+	return NULL;
+}
+
+static void from_empty_everything_is_created(void **state)
+{
+	world w;
+	tr_model empty;
+	tr_plan plan;
+	tr_diag diag;
+	(void)state;
+
+	load_world(&w, 50, 50, "datastore.lattice.io", true);
+	tr_model_init(&empty);
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &w.model, &empty, &OPTS, &diag), 0);
+	assert_int_equal(plan.summary.create, 10);
+	assert_int_equal(plan.summary.update + plan.summary.replace +
+				 plan.summary.remove,
+			 0);
+	/* Parents before children. */
+	assert_string_equal(plan.changes[0].address,
+			    "service_network.eks-lattice-network");
+	assert_string_equal(plan.changes[9].address,
+			    "rule.datastore-apps/http-80/2");
+	assert_true(tr_plan_has_changes(&plan));
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&empty);
+	world_dispose(&w);
+}
+
+static void applied_state_plans_no_changes(void **state)
+{
+	world w;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	(void)state;
+
+	load_world(&w, 50, 50, "datastore.lattice.io", true);
+	as_observed(&observed, &w.model);
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &w.model, &observed, &OPTS,
+					 &diag),
+			 0);
+	assert_false(tr_plan_has_changes(&plan));
+	assert_int_equal(plan.summary.no_op, 10);
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&w);
+}
+
+static void canary_shift_updates_one_rule(void **state)
+{
+	world before, after;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	(void)state;
+
+	load_world(&before, 50, 50, "datastore.lattice.io", true);
+	load_world(&after, 90, 10, "datastore.lattice.io", true);
+	as_observed(&observed, &before.model);
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &OPTS,
+					 &diag),
+			 0);
+	assert_int_equal(plan.summary.update, 1);
+	assert_int_equal(plan.summary.create + plan.summary.replace +
+				 plan.summary.remove,
+			 0);
+	assert_int_equal(change(&plan, "rule.datastore-apps/http-80/2")->action,
+			 TR_ACTION_UPDATE);
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&before);
+	world_dispose(&after);
+}
+
+static void new_domain_replaces_the_service_and_its_children(void **state)
+{
+	world before, after;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	const tr_change *svc;
+	(void)state;
+
+	load_world(&before, 50, 50, "datastore.lattice.io", true);
+	load_world(&after, 50, 50, "store.lattice.io", true);
+	as_observed(&observed, &before.model);
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &OPTS,
+					 &diag),
+			 0);
+	svc = change(&plan, "service.datastore-apps");
+	assert_int_equal(svc->action, TR_ACTION_REPLACE);
+	assert_int_equal(svc->replace_count, 1);
+	assert_string_equal(svc->replace_paths[0], "customDomainName");
+	/* Everything that hangs on the service is replaced with it. */
+	assert_int_equal(change(&plan, "listener.datastore-apps/http-80")->action,
+			 TR_ACTION_REPLACE);
+	assert_int_equal(change(&plan, "rule.datastore-apps/http-80/1")->action,
+			 TR_ACTION_REPLACE);
+	assert_int_equal(change(&plan,
+				"sn_service_association.datastore-apps/"
+				"eks-lattice-network")
+				 ->action,
+			 TR_ACTION_REPLACE);
+	assert_string_equal(change(&plan, "listener.datastore-apps/http-80")->reason,
+			    "service.datastore-apps is replaced");
+	/* The target groups and the network are not touched. */
+	assert_int_equal(plan.summary.replace, 5);
+	assert_int_equal(plan.summary.no_op, 5);
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&before);
+	world_dispose(&after);
+}
+
+static void foreign_owner_is_an_error_not_an_update(void **state)
+{
+	world w;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	tr_resource *svc;
+	(void)state;
+
+	load_world(&w, 50, 50, "datastore.lattice.io", true);
+	as_observed(&observed, &w.model);
+	svc = tr_model_find(&observed, "service.datastore-apps");
+	tr_resource_set_tag(svc, TR_TAG_OWNER, "someone-else");
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &w.model, &observed, &OPTS,
+					 &diag),
+			 TR_ECONFLICT);
+	assert_int_equal(diag.count, 1);
+	assert_string_equal(diag.entries[0].rule, "plan.foreign-owner");
+	assert_string_equal(diag.entries[0].file, "b/route.yaml");
+	assert_non_null(strstr(diag.entries[0].message,
+			       "owned by \"someone-else\""));
+	for (size_t i = 0; i < plan.count; i++)
+		assert_string_not_equal(plan.changes[i].address,
+					"service.datastore-apps");
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&w);
+}
+
+static void untagged_resources_need_adopt(void **state)
+{
+	world w;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	tr_plan_options adopt = {"team-x", false, true};
+	tr_resource *sn;
+	(void)state;
+
+	load_world(&w, 50, 50, "datastore.lattice.io", true);
+	as_observed(&observed, &w.model);
+	sn = tr_model_find(&observed, "service_network.eks-lattice-network");
+	cJSON_DeleteItemFromObjectCaseSensitive(sn->tags, TR_TAG_OWNER);
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &w.model, &observed, &OPTS,
+					 &diag),
+			 TR_ECONFLICT);
+	assert_string_equal(diag.entries[0].rule, "plan.unowned");
+	assert_non_null(strstr(diag.entries[0].message, "--adopt"));
+	tr_plan_dispose(&plan);
+	tr_plan_init(&plan);
+	assert_int_equal(tr_plan_compute(&plan, &w.model, &observed, &adopt,
+					 &diag),
+			 0);
+	assert_int_equal(
+		change(&plan, "service_network.eks-lattice-network")->action,
+		TR_ACTION_UPDATE);
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&w);
+}
+
+static void removed_route_deletes_only_under_prune(void **state)
+{
+	world before, after;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	tr_plan_options prune = {"team-x", true, false};
+	tr_resource *foreign;
+	(void)state;
+
+	load_world(&before, 50, 50, "datastore.lattice.io", true);
+	load_world(&after, 50, 50, "datastore.lattice.io", false);
+	as_observed(&observed, &before.model);
+	/* Someone else's service in the same account is never touched. */
+	foreign = tr_model_add(&observed, TR_KIND_SERVICE, NULL, "%s", "theirs");
+	tr_resource_set_tag(foreign, TR_TAG_OWNER, "other-team");
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &OPTS,
+					 &diag),
+			 0);
+	assert_false(tr_plan_has_changes(&plan));
+	assert_int_equal(plan.summary.skipped_deletes, 7);
+	tr_plan_dispose(&plan);
+
+	tr_plan_init(&plan);
+	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &prune,
+					 &diag),
+			 0);
+	assert_int_equal(plan.summary.remove, 7);
+	/* Children first: rules, listeners, associations, service, groups. */
+	assert_string_equal(plan.changes[0].address,
+			    "rule.datastore-apps/http-80/1");
+	assert_string_equal(plan.changes[2].address,
+			    "listener.datastore-apps/http-80");
+	assert_string_equal(plan.changes[4].address, "service.datastore-apps");
+	assert_int_equal(plan.changes[6].kind, TR_KIND_TARGET_GROUP);
+	for (size_t i = 0; i < plan.count; i++)
+		assert_string_not_equal(plan.changes[i].address,
+					"service.theirs");
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&before);
+	world_dispose(&after);
+}
+
+/* Golden files: TRELLIS_UPDATE_GOLDEN=1 rewrites them. */
+static void check_golden(const char *name, const char *text)
+{
+	char path[1024];
+	FILE *fp;
+	char *want;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/plan-golden/%s", TR_TEST_DATA_DIR,
+		 name);
+	if (getenv("TRELLIS_UPDATE_GOLDEN")) {
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		fputs(text, fp);
+		fclose(fp);
+	}
+	fp = fopen(path, "rb");
+	if (!fp)
+		fail_msg("missing golden file %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	want = tr_malloc((size_t)n + 1);
+	want[fread(want, 1, (size_t)n, fp)] = '\0';
+	fclose(fp);
+	if (strcmp(want, text) != 0)
+		fail_msg("%s differs from the golden file:\n%s", name, text);
+	tr_free(want);
+}
+
+static void renders_match_golden_files(void **state)
+{
+	world before, after;
+	tr_model observed;
+	tr_plan plan;
+	tr_diag diag;
+	tr_plan_options prune = {"team-x", true, false};
+	static const struct {
+		const char *file;
+		tr_plan_render_options opts;
+	} formats[] = {
+		{"replace.txt", {TR_PLAN_TEXT, false, false, 0}},
+		{"replace.json", {TR_PLAN_JSON, false, false, 0}},
+		{"replace.md", {TR_PLAN_MARKDOWN, false, false, 65000}},
+		{"replace-summary.txt", {TR_PLAN_TEXT, false, true, 0}},
+		{"replace-small.md", {TR_PLAN_MARKDOWN, false, false, 1200}},
+	};
+	(void)state;
+
+	load_world(&before, 50, 50, "datastore.lattice.io", true);
+	load_world(&after, 90, 10, "store.lattice.io", true);
+	as_observed(&observed, &before.model);
+	tr_model_add(&observed, TR_KIND_TARGET_GROUP, NULL, "%s", "old-tg");
+	tr_resource_set_tag(tr_model_find(&observed, "target_group.old-tg"),
+			    TR_TAG_OWNER, "team-x");
+	tr_plan_init(&plan);
+	tr_diag_init(&diag);
+	memcpy(plan.commit, "0123456789abcdef0123456789abcdef01234567", 41);
+	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &prune,
+					 &diag),
+			 0);
+	for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
+		tr_buf out = TR_BUF_INIT(1 << 20);
+		assert_int_equal(tr_plan_render(&out, &plan, &formats[i].opts), 0);
+		if (formats[i].opts.format == TR_PLAN_MARKDOWN)
+			assert_true(out.len <= formats[i].opts.max_bytes);
+		check_golden(formats[i].file, out.ptr);
+		tr_buf_dispose(&out);
+	}
+	tr_plan_dispose(&plan);
+	tr_diag_dispose(&diag);
+	tr_model_dispose(&observed);
+	world_dispose(&before);
+	world_dispose(&after);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(from_empty_everything_is_created),
+		cmocka_unit_test(applied_state_plans_no_changes),
+		cmocka_unit_test(canary_shift_updates_one_rule),
+		cmocka_unit_test(new_domain_replaces_the_service_and_its_children),
+		cmocka_unit_test(foreign_owner_is_an_error_not_an_update),
+		cmocka_unit_test(untagged_resources_need_adopt),
+		cmocka_unit_test(removed_route_deletes_only_under_prune),
+		cmocka_unit_test(renders_match_golden_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
