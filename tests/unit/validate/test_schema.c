@@ -546,6 +546,33 @@ static void config_defaults(void **state)
 	tr_manifest_set_dispose(&set);
 }
 
+/* The config of the repository's own example must stay valid. */
+static void example_config_is_valid(void **state)
+{
+	char path[1024];
+	FILE *f;
+	char data[8192];
+	size_t len;
+	tr_manifest_set set;
+	tr_diag diag;
+	(void)state;
+
+	snprintf(path, sizeof(path), "%s/../../examples/trellis.yaml",
+		 TR_TEST_DATA_DIR);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	len = fread(data, 1, sizeof(data) - 1, f);
+	fclose(f);
+	data[len] = '\0';
+	tr_manifest_set_init(&set);
+	tr_diag_init(&diag);
+	check(&set, data, true, &diag);
+	print_diag(&diag);
+	assert_int_equal(diag.count, 0);
+	tr_diag_dispose(&diag);
+	tr_manifest_set_dispose(&set);
+}
+
 typedef struct compile_case {
 	const char *json;
 	const char *message; /* substring */
@@ -802,6 +829,7 @@ int main(void)
 		cmocka_unit_test(defaults_are_applied_before_validation),
 		cmocka_unit_test(defaults_reach_backend_refs),
 		cmocka_unit_test(config_defaults),
+		cmocka_unit_test(example_config_is_valid),
 		cmocka_unit_test(schema_typos_fail_to_compile),
 		cmocka_unit_test(regex_budget_is_enforced),
 		cmocka_unit_test(path_cap_is_respected),
