@@ -75,6 +75,9 @@ static const suite_file supported[] = {
 	{"required.json", false, false, {0}, NULL},
 	{"type.json", false, false, {0}, NULL},
 	{"uniqueItems.json", false, false, {0}, NULL},
+	/* Numbers beyond int64 become doubles; the file's cases hold. */
+	{"optional/bignum.json", false, false, {0}, NULL},
+	{"optional/zeroTerminatedFloats.json", false, false, {0}, NULL},
 	{"optional/format/hostname.json", false, false, {0}, NULL},
 	{"optional/format/ipv4.json", false, false, {0}, NULL},
 	{"optional/format/ipv6.json", false, false, {0}, NULL},
@@ -87,13 +90,9 @@ static const struct {
 } unsupported[] = {
 	{"definitions.json", "validates against the remote draft-07 metaschema"},
 	{"refRemote.json", "remote references (http://localhost:1234/...)"},
-	{"optional/bignum.json", "integers beyond int64 (nodes hold int64)"},
 	{"optional/content.json", "contentMediaType/contentEncoding"},
 	{"optional/ecmascript-regex.json",
-	 "ECMA-262-only regex semantics; patterns use PCRE2 (RE2-compatible "
-	 "for the Kubernetes patterns)"},
-	{"optional/zeroTerminatedFloats.json",
-	 "1.0 is an integer here, as type integer = integral (draft 7 core)"},
+	 "format \"regex\" (is a string an ECMA-262 regex) is not supported"},
 	{"optional/format/date.json", "format not supported"},
 	{"optional/format/date-time.json", "format not supported"},
 	{"optional/format/email.json", "format not supported"},
@@ -249,7 +248,7 @@ static void draft7_supported_keywords_pass(void **state)
 	print_message("total: %zu passed, %zu failed, %zu skipped (listed)\n",
 		      pass, fail, skip);
 	assert_int_equal(fail, 0);
-	assert_true(pass >= 416);
+	assert_true(pass >= 426);
 }
 
 static bool listed(const char *file)
