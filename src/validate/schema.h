@@ -89,8 +89,12 @@ void tr_schema_free(tr_schema *schema);
 const char *tr_schema_name(const tr_schema *schema);
 
 /*
- * Validates `root` and adds every problem to diag (rule ids "schema.type",
- * "schema.required", "schema.unknown-field", ...). `path` prefixes every
+ * Validates `root` and adds every problem to diag. Rule ids: schema.type,
+ * .enum, .const, .required, .unknown-field, .forbidden, .pattern,
+ * .min-length, .max-length, .minimum, .maximum, .multiple-of, .format,
+ * .min-items, .max-items, .unique-items, .list-set, .list-map, .unique,
+ * .contains, .min-properties, .max-properties, .any-of, .one-of, .not,
+ * .rule (x-trellis-message), .depth. `path` prefixes every
  * field path (NULL or "" for a whole document). Returns 0 when valid,
  * TR_EINVALID otherwise.
  */
