@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 #include "model/naming.h"
+#include "validate/refs.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/str.h"
@@ -23,6 +24,7 @@ typedef struct builder {
 	tr_model *model;
 	tr_diag *diag;
 	const char *owner;
+	tr_refs_index idx;  /* the same resolution validation uses */
 } builder;
 
 static const char *doc_namespace(const tr_manifest_doc *d)
@@ -55,36 +57,14 @@ static int64_t int_or(const tr_node *n, int64_t fallback)
 	return n && n->type == TR_NODE_INT ? n->as.integer : fallback;
 }
 
-/* The document of a kind and name in a cluster (and namespace, unless NULL). */
-static const tr_manifest_doc *find_doc(const builder *b, int cluster,
-				       const char *group, const char *kind,
-				       const char *ns, const char *name)
+/* The Service a backendRef names, in the route's cluster. */
+static const tr_manifest_doc *find_service(const builder *b, int cluster,
+					   const char *ns, const char *name)
 {
-	const tr_repo *repo = b->repo;
+	const tr_refs_object *o =
+		tr_refs_find(&b->idx, NULL, cluster, "Service", ns, name);
 
-	for (size_t i = 0; i < repo->set.count; i++) {
-		const tr_manifest_doc *d = &repo->set.docs[i];
-		if (repo->doc_cluster[i] != cluster || !doc_is(d, group, kind) ||
-		    !tr_str_eq(d->name, name))
-			continue;
-		if (ns && strcmp(doc_namespace(d), ns) != 0)
-			continue;
-		return d;
-	}
-	return NULL;
-}
-
-static bool gateway_is_lattice(const builder *b, int cluster,
-			       const tr_manifest_doc *gw)
-{
-	const char *cls = tr_node_get_str(spec_of(gw), "gatewayClassName");
-	const tr_manifest_doc *gc;
-
-	if (!cls)
-		return false;
-	gc = find_doc(b, cluster, GATEWAY_GROUP, "GatewayClass", NULL, cls);
-	return gc && tr_str_eq(tr_node_get_str(spec_of(gc), "controllerName"),
-			       LATTICE_CONTROLLER);
+	return o ? o->doc : NULL;
 }
 
 static void tag(builder *b, tr_resource *r, const tr_manifest_doc *src,
@@ -225,36 +205,6 @@ typedef struct route_ctx {
 	char svc_addr[96];
 } route_ctx;
 
-/* The Gateway a parentRef names, following DESIGN.md §4: the route's
- * namespace first, then an unambiguous match in another namespace. */
-static const tr_manifest_doc *resolve_parent(const route_ctx *rc,
-					     const tr_node *ref)
-{
-	const char *name = tr_node_get_str(ref, "name");
-	const char *kind = tr_node_get_str(ref, "kind");
-	const char *ns = tr_node_get_str(ref, "namespace");
-	const tr_repo *repo = rc->b->repo;
-	const tr_manifest_doc *found = NULL;
-
-	if (!name || (kind && strcmp(kind, "Gateway") != 0))
-		return NULL;
-	found = find_doc(rc->b, rc->cluster, GATEWAY_GROUP, "Gateway",
-			 ns ? ns : rc->ns, name);
-	if (found || ns)
-		return found;
-	for (size_t i = 0; i < repo->set.count; i++) {
-		const tr_manifest_doc *d = &repo->set.docs[i];
-		if (repo->doc_cluster[i] == rc->cluster &&
-		    doc_is(d, GATEWAY_GROUP, "Gateway") &&
-		    tr_str_eq(d->name, name)) {
-			if (found)
-				return NULL; /* ambiguous */
-			found = d;
-		}
-	}
-	return found;
-}
-
 static const char *listener_protocol(const tr_node *l)
 {
 	const char *proto = tr_node_get_str(l, "protocol");
@@ -267,20 +217,6 @@ static const char *listener_protocol(const tr_node *l)
 	if (tr_str_eq(proto, "TLS") && tr_str_eq(mode, "Passthrough"))
 		return "TLS_PASSTHROUGH";
 	return NULL;
-}
-
-/* Does this parentRef select this Gateway listener? */
-static bool ref_selects(const tr_node *ref, const tr_node *listener)
-{
-	const char *section = tr_node_get_str(ref, "sectionName");
-	const tr_node *port = tr_node_get(ref, "port");
-
-	if (section && !tr_str_eq(section, tr_node_get_str(listener, "name")))
-		return false;
-	if (port && int_or(port, -1) != int_or(tr_node_get(listener, "port"),
-					       -2))
-		return false;
-	return true;
 }
 
 static const tr_manifest_doc *target_group_policy(const route_ctx *rc,
@@ -383,14 +319,10 @@ static bool build_target_group(route_ctx *rc, const tr_node *ref,
 	if (!name || (kind && strcmp(kind, "Service") != 0))
 		goto done;
 	ns = ns ? ns : rc->ns;
-	svc = find_doc(b, rc->cluster, "", "Service", ns, name);
+	svc = find_service(b, rc->cluster, ns, name);
 	if (!svc)
 		goto done;
-	if (tr_naming_sanitize(&tg, name, 40) < 0 || tr_buf_putc(&tg, '-') < 0 ||
-	    tr_naming_sanitize(&tg, ns, 30) < 0 || tr_buf_putc(&tg, '-') < 0 ||
-	    tr_naming_sanitize(&tg, c->name, 20) < 0 ||
-	    tr_buf_putc(&tg, '-') < 0 ||
-	    tr_buf_puts(&tg, rc->svc_name) < 0)
+	if (tr_naming_target_group(&tg, name, ns, c->name, rc->svc_name) < 0)
 		goto done;
 	tr_buf_clear(addr);
 	if (tr_buf_printf(addr, "target_group.%s", tg.ptr) < 0)
@@ -548,28 +480,15 @@ static cJSON *rule_action(route_ctx *rc, const tr_node *rule)
 	return action;
 }
 
-static int64_t rule_priority(const route_ctx *rc, size_t index)
-{
-	char key[96];
-	const char *v;
-	int64_t p;
-
-	snprintf(key, sizeof(key), TR_ANNOTATION_PREFIX "rule-%zu-priority",
-		 index);
-	v = tr_node_get_str(
-		tr_node_get(tr_node_get(rc->doc->root, "metadata"), "annotations"),
-		key);
-	if (v && tr_str_to_i64(&p, v, 1, 100) == 0)
-		return p;
-	return (int64_t)index + 1;
-}
-
 static void build_listener(route_ctx *rc, const tr_node *ref,
 			   const tr_node *gl, const char *protocol)
 {
 	builder *b = rc->b;
 	const tr_node *rules = tr_node_get(spec_of(rc->doc), "rules");
+	size_t nrules = rules && rules->type == TR_NODE_SEQ ? rules->count : 0;
 	int64_t port = int_or(tr_node_get(gl, "port"), 0);
+	int64_t *prio = tr_calloc(nrules + 1, sizeof(*prio));
+	const tr_node **annotated = tr_calloc(nrules + 1, sizeof(*annotated));
 	tr_buf laddr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
 	tr_buf name = TR_BUF_INIT(128);
 	const char *proto_name = strcmp(protocol, "TLS_PASSTHROUGH") == 0
@@ -599,9 +518,11 @@ static void build_listener(route_ctx *rc, const tr_node *ref,
 		goto done; /* two parentRefs selecting the same listener */
 	tr_resource_set_parent(l, rc->svc_addr);
 	tag(b, l, rc->doc, ref);
-	for (size_t i = 0; rules && rules->type == TR_NODE_SEQ &&
-			   i < rules->count;
-	     i++) {
+	tr_naming_rule_priorities(
+		prio, annotated,
+		tr_node_get(tr_node_get(rc->doc->root, "metadata"), "annotations"),
+		nrules);
+	for (size_t i = 0; i < nrules; i++) {
 		const tr_node *rule = rules->u.items[i];
 		tr_buf rname = TR_BUF_INIT(128);
 		tr_resource *r;
@@ -617,8 +538,7 @@ static void build_listener(route_ctx *rc, const tr_node *ref,
 			break;
 		}
 		cJSON_AddStringToObject(attrs, "name", rname.ptr);
-		cJSON_AddNumberToObject(attrs, "priority",
-					(double)rule_priority(rc, i));
+		cJSON_AddNumberToObject(attrs, "priority", (double)prio[i]);
 		cJSON_AddItemToObject(attrs, "match", http_match(rc, rule, i));
 		cJSON_AddItemToObject(attrs, "action", rule_action(rc, rule));
 		r = tr_model_add(b->model, TR_KIND_RULE, attrs, "%s/%s-%lld/%zu",
@@ -631,26 +551,50 @@ static void build_listener(route_ctx *rc, const tr_node *ref,
 		tr_buf_dispose(&rname);
 	}
 done:
+	tr_free(prio);
+	tr_free(annotated);
 	tr_buf_dispose(&laddr);
 	tr_buf_dispose(&name);
 }
 
-static void build_route(builder *b, int cluster, const tr_manifest_doc *doc,
-			bool grpc)
+static bool listener_seen(const tr_refs_route *route, size_t upto,
+			  const tr_refs_attachment *a)
 {
+	for (size_t i = 0; i < upto; i++)
+		if (route->items[i].gateway == a->gateway &&
+		    route->items[i].listener_index == a->listener_index)
+			return true;
+	return false;
+}
+
+static bool network_seen(const tr_refs_route *route, size_t upto,
+			 const tr_refs_attachment *a)
+{
+	for (size_t i = 0; i < upto; i++)
+		if (tr_str_eq(route->items[i].gateway->name, a->gateway->name))
+			return true;
+	return false;
+}
+
+static void build_route(builder *b, const tr_refs_object *obj, bool grpc)
+{
+	const tr_manifest_doc *doc = obj->doc;
+	int cluster = obj->cluster;
 	route_ctx rc = {b, cluster, doc, doc_namespace(doc), grpc, "", ""};
 	const tr_node *spec = spec_of(doc);
-	const tr_node *parents = tr_node_get(spec, "parentRefs");
 	const tr_node *hostnames = tr_node_get(spec, "hostnames");
 	const char *override = tr_node_get_str(
 		tr_node_get(tr_node_get(doc->root, "metadata"), "annotations"),
 		TR_ANNOTATION_SERVICE_NAME);
-	const tr_manifest_doc *first_gw = NULL;
+	const tr_refs_object *first_gw;
 	const char *cert = NULL;
+	tr_refs_route route;
 	tr_buf name = TR_BUF_INIT(64);
 	cJSON *attrs;
 	tr_resource *svc;
 
+	/* Silent: validation reported every attachment problem already. */
+	(void)tr_refs_route_resolve(&route, &b->idx, obj, NULL);
 	if (override) {
 		if (tr_buf_puts(&name, override) < 0)
 			goto done;
@@ -660,44 +604,26 @@ static void build_route(builder *b, int cluster, const tr_manifest_doc *doc,
 	}
 	snprintf(rc.svc_name, sizeof(rc.svc_name), "%s", name.ptr);
 	snprintf(rc.svc_addr, sizeof(rc.svc_addr), "service.%s", rc.svc_name);
-
-	/* The controlled Gateways this route attaches to. */
-	for (size_t i = 0; parents && parents->type == TR_NODE_SEQ &&
-			   i < parents->count;
-	     i++) {
-		const tr_manifest_doc *gw = resolve_parent(&rc, parents->u.items[i]);
-		if (gw && gateway_is_lattice(b, cluster, gw) && !first_gw)
-			first_gw = gw;
-	}
-	if (!first_gw) {
+	if (route.count == 0) {
 		tr_diag_add(b->diag, TR_SEV_NOTE, "model.route-unattached",
 			    doc->file, doc->root->line, doc->root->col, NULL,
-			    "%s %s/%s attaches to no VPC Lattice Gateway in "
-			    "cluster %s; nothing is planned for it",
+			    "%s %s/%s attaches to no VPC Lattice Gateway "
+			    "listener in cluster %s; nothing is planned for it",
 			    doc->kind, rc.ns, doc->name ? doc->name : "",
 			    b->repo->config.clusters[cluster].name);
 		goto done;
 	}
-
-	/* The certificate of the first HTTPS listener the route selects. */
-	for (size_t i = 0; parents && i < parents->count && !cert; i++) {
-		const tr_node *ref = parents->u.items[i];
-		const tr_node *ls;
-		if (resolve_parent(&rc, ref) != first_gw)
-			continue;
-		ls = tr_node_get(spec_of(first_gw), "listeners");
-		for (size_t j = 0; ls && ls->type == TR_NODE_SEQ && j < ls->count;
-		     j++) {
-			const tr_node *gl = ls->u.items[j];
-			if (!ref_selects(ref, gl) ||
-			    !tr_str_eq(listener_protocol(gl), "HTTPS"))
-				continue;
+	/* Listener settings come from the first Lattice Gateway, as the
+	 * controller takes them ("all listener config MUST be same"). */
+	first_gw = route.items[0].gateway;
+	for (size_t i = 0; i < route.count && !cert; i++) {
+		const tr_refs_attachment *a = &route.items[i];
+		if (a->gateway == first_gw &&
+		    tr_str_eq(listener_protocol(a->listener), "HTTPS"))
 			cert = tr_node_get_str(
-				tr_node_get(tr_node_get(gl, "tls"), "options"),
+				tr_node_get(tr_node_get(a->listener, "tls"),
+					    "options"),
 				CERT_OPTION);
-			if (cert)
-				break;
-		}
 	}
 
 	attrs = cJSON_CreateObject();
@@ -725,14 +651,15 @@ static void build_route(builder *b, int cluster, const tr_manifest_doc *doc,
 	}
 	tag(b, svc, doc, NULL);
 
-	/* One association per distinct controlled Gateway name. */
-	for (size_t i = 0; parents && i < parents->count; i++) {
-		const tr_manifest_doc *gw = resolve_parent(&rc, parents->u.items[i]);
+	/* One association per distinct Lattice Gateway (service network). */
+	for (size_t i = 0; i < route.count; i++) {
+		const tr_refs_attachment *a = &route.items[i];
 		tr_buf sn = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-		tr_resource *a;
+		tr_resource *assoc;
 
-		if (!gw || !gateway_is_lattice(b, cluster, gw) ||
-		    tr_buf_printf(&sn, "service_network.%s", gw->name) < 0) {
+		if (network_seen(&route, i, a) ||
+		    tr_buf_printf(&sn, "service_network.%s", a->gateway->name) <
+			    0) {
 			tr_buf_dispose(&sn);
 			continue;
 		}
@@ -741,67 +668,68 @@ static void build_route(builder *b, int cluster, const tr_manifest_doc *doc,
 				      tr_model_ref(rc.svc_addr));
 		cJSON_AddItemToObject(attrs, "serviceNetworkIdentifier",
 				      tr_model_ref(sn.ptr));
-		a = tr_model_add(b->model, TR_KIND_SN_SERVICE_ASSOCIATION, attrs,
-				 "%s/%s", rc.svc_name, gw->name);
-		if (a) {
-			tr_resource_set_parent(a, rc.svc_addr);
-			tag(b, a, doc, parents->u.items[i]);
+		assoc = tr_model_add(b->model, TR_KIND_SN_SERVICE_ASSOCIATION,
+				     attrs, "%s/%s", rc.svc_name,
+				     a->gateway->name);
+		if (assoc) {
+			tr_resource_set_parent(assoc, rc.svc_addr);
+			tag(b, assoc, doc, a->parent_ref);
 		}
 		tr_buf_dispose(&sn);
 	}
 
-	/* Listeners (and their rules) from the first Gateway's listeners. */
-	for (size_t i = 0; parents && i < parents->count; i++) {
-		const tr_node *ref = parents->u.items[i];
-		const tr_node *ls;
+	/* One Lattice listener per admitting listener of the first Gateway. */
+	for (size_t i = 0; i < route.count; i++) {
+		const tr_refs_attachment *a = &route.items[i];
+		const char *proto = listener_protocol(a->listener);
 
-		if (resolve_parent(&rc, ref) != first_gw)
+		if (a->gateway != first_gw || !proto ||
+		    listener_seen(&route, i, a))
 			continue;
-		ls = tr_node_get(spec_of(first_gw), "listeners");
-		for (size_t j = 0; ls && ls->type == TR_NODE_SEQ && j < ls->count;
-		     j++) {
-			const tr_node *gl = ls->u.items[j];
-			const char *proto = listener_protocol(gl);
-
-			if (!proto || !ref_selects(ref, gl))
-				continue;
-			if (rc.grpc && strcmp(proto, "HTTPS") != 0)
-				continue;
-			if (strcmp(proto, "TLS_PASSTHROUGH") == 0)
-				continue; /* TLSRoute only */
-			build_listener(&rc, ref, gl, proto);
-		}
+		if (rc.grpc && strcmp(proto, "HTTPS") != 0)
+			continue;
+		if (strcmp(proto, "TLS_PASSTHROUGH") == 0)
+			continue; /* TLSRoute only */
+		build_listener(&rc, a->parent_ref, a->listener, proto);
 	}
 done:
+	tr_refs_route_dispose(&route);
 	tr_buf_dispose(&name);
 }
 
 int tr_model_build_desired(tr_model *out, const tr_repo *repo, tr_diag *diag)
 {
-	builder b = {repo, out, diag,
-		     repo->config.owner ? repo->config.owner : "(no owner)"};
+	builder b;
+	int error;
 
+	memset(&b, 0, sizeof(b));
+	b.repo = repo;
+	b.model = out;
+	b.diag = diag;
+	b.owner = repo->config.owner ? repo->config.owner : "(no owner)";
 	tr_model_init(out);
-	for (size_t i = 0; i < repo->set.count; i++) {
-		const tr_manifest_doc *d = &repo->set.docs[i];
-		int cluster = repo->doc_cluster[i];
+	if ((error = tr_refs_index_build(&b.idx, repo)) < 0)
+		goto done;
+	for (size_t i = 0; i < b.idx.count; i++) {
+		const tr_refs_object *o = &b.idx.objects[i];
 
-		if (doc_is(d, GATEWAY_GROUP, "Gateway") && d->name &&
-		    gateway_is_lattice(&b, cluster, d))
-			build_gateway(&b, cluster, d);
+		if (doc_is(o->doc, GATEWAY_GROUP, "Gateway") && o->doc->name &&
+		    tr_refs_gateway_is_lattice(&b.idx, o))
+			build_gateway(&b, o->cluster, o->doc);
 	}
 	check_one_network_per_vpc(&b);
-	for (size_t i = 0; i < repo->set.count; i++) {
-		const tr_manifest_doc *d = &repo->set.docs[i];
-		int cluster = repo->doc_cluster[i];
+	for (size_t i = 0; i < b.idx.count; i++) {
+		const tr_refs_object *o = &b.idx.objects[i];
 
-		if (!d->name)
+		if (!o->doc->name)
 			continue;
-		if (doc_is(d, GATEWAY_GROUP, "HTTPRoute"))
-			build_route(&b, cluster, d, false);
-		else if (doc_is(d, GATEWAY_GROUP, "GRPCRoute"))
-			build_route(&b, cluster, d, true);
+		if (doc_is(o->doc, GATEWAY_GROUP, "HTTPRoute"))
+			build_route(&b, o, false);
+		else if (doc_is(o->doc, GATEWAY_GROUP, "GRPCRoute"))
+			build_route(&b, o, true);
 	}
 	tr_model_sort(out);
-	return 0;
+done:
+	tr_refs_index_dispose(&b.idx);
+	return error;
 }

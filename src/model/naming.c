@@ -1,7 +1,10 @@
 #include "model/naming.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "util/str.h"
 
 int tr_naming_truncate(tr_buf *out, const char *s, size_t n)
 {
@@ -49,4 +52,52 @@ int tr_naming_sanitize(tr_buf *out, const char *s, size_t n)
 	while (!error && out->len > start && out->ptr[out->len - 1] == '-')
 		tr_buf_truncate(out, out->len - 1);
 	return error;
+}
+
+int tr_naming_target_group(tr_buf *out, const char *svc, const char *ns,
+			   const char *cluster, const char *lattice_service)
+{
+	/* 35 + 30 + 20 + 40 (a service name's maximum) + 3 dashes = 128 */
+	int error = tr_naming_sanitize(out, svc, 35);
+
+	if (!error)
+		error = tr_buf_putc(out, '-');
+	if (!error)
+		error = tr_naming_sanitize(out, ns, 30);
+	if (!error)
+		error = tr_buf_putc(out, '-');
+	if (!error)
+		error = tr_naming_sanitize(out, cluster, 20);
+	if (!error)
+		error = tr_buf_putc(out, '-');
+	if (!error)
+		error = tr_naming_sanitize(out, lattice_service, 40);
+	return error;
+}
+
+void tr_naming_rule_priorities(int64_t *out, const tr_node **annotated,
+			       const tr_node *annotations, size_t nrules)
+{
+	int64_t last = 0;
+
+	for (size_t i = 0; i < nrules; i++) {
+		char key[96];
+		const tr_node *n;
+		int64_t v;
+
+		out[i] = 0;
+		annotated[i] = NULL;
+		snprintf(key, sizeof(key), TR_ANNOTATION_PREFIX
+			 "rule-%zu-priority", i);
+		n = tr_node_get(annotations, key);
+		if (!tr_node_str(n) ||
+		    tr_str_to_i64(&v, tr_node_str(n), INT32_MIN, INT32_MAX) < 0)
+			continue;
+		out[i] = v;
+		annotated[i] = n;
+		last = v;
+	}
+	for (size_t i = 0; i < nrules; i++)
+		if (!annotated[i])
+			out[i] = ++last;
 }

@@ -4,39 +4,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/naming.h"
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/str.h"
 
 /* ------------------------------------------------------------------ */
 /* Names                                                              */
-
-/* Appends s cut to n bytes, then trimmed of '-' at both ends. */
-static int put_truncated(tr_buf *out, const char *s, size_t n)
-{
-	size_t len = strlen(s);
-	size_t start = 0;
-
-	if (len > n)
-		len = n;
-	while (start < len && s[start] == '-')
-		start++;
-	while (len > start && s[len - 1] == '-')
-		len--;
-	return tr_buf_put(out, s + start, len - start);
-}
-
-int tr_lattice_service_name(tr_buf *out, const char *route,
-			    const char *namespace_)
-{
-	int rc = put_truncated(out, route, 20);
-
-	if (rc == 0)
-		rc = tr_buf_putc(out, '-');
-	if (rc == 0)
-		rc = put_truncated(out, namespace_, 18);
-	return rc;
-}
 
 const char *tr_lattice_name_problem(const char *name, size_t min, size_t max,
 				    const char *reserved)
@@ -330,7 +304,7 @@ static bool check_service_name(const checker *c, const tr_refs_object *route,
 		if (tr_buf_puts(&name, tr_node_str(over)) < 0)
 			goto done;
 	} else {
-		if (tr_lattice_service_name(&name, route->name,
+		if (tr_naming_service(&name, route->name,
 					    route->namespace_) < 0)
 			goto done;
 		why = tr_lattice_name_problem(tr_buf_cstr(&name),
@@ -443,7 +417,7 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 		if (nports < TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE)
 			ports[nports++] = port;
 		if (check_names &&
-		    tr_lattice_service_name(&name, route->name,
+		    tr_naming_service(&name, route->name,
 					    route->namespace_) == 0 &&
 		    tr_buf_printf(&name, "-%lld-%s", (long long)port,
 				  strcmp(proto, "HTTPS") == 0 ? "https"
@@ -515,41 +489,28 @@ static void check_priorities(const checker *c, const tr_refs_object *route,
 {
 	int64_t prio[16 + 1];
 	const tr_node *at[16 + 1];
-	int64_t last = 0;
 	const tr_node *ann = annotations_of(route);
 	char key[96], path[TR_MAX_FIELD_PATH_BYTES];
 
 	if (nrules > 16)
 		nrules = 16; /* the CRD's maximum; more is a schema error */
+	/* The same numbers the model gives the rules. */
+	tr_naming_rule_priorities(prio, at, ann, nrules);
 	for (size_t i = 0; i < nrules; i++) {
 		const tr_node *n;
-		int64_t v;
 
-		prio[i] = 0;
-		at[i] = NULL;
 		field(key, sizeof(key),
 			 "application-networking.k8s.aws/rule-%zu-priority", i);
 		n = tr_node_get(ann, key);
-		if (!n)
+		if (!n || at[i])
 			continue;
 		field(path, sizeof(path), "metadata.annotations[%s]", key);
-		if (!tr_node_str(n) ||
-		    tr_str_to_i64(&v, tr_node_str(n), INT32_MIN, INT32_MAX) <
-			    0) {
-			report(c, TR_SEV_WARNING, "lattice.rule-priority", route,
-			       n, path,
-			       "rule priority is not an integer; the AWS "
-			       "controller ignores it and uses %zu",
-			       i + 1);
-			continue;
-		}
-		prio[i] = v;
-		at[i] = n;
-		last = v;
+		report(c, TR_SEV_WARNING, "lattice.rule-priority", route, n,
+		       path,
+		       "rule priority is not an integer; the AWS controller "
+		       "ignores it and uses %lld",
+		       (long long)prio[i]);
 	}
-	for (size_t i = 0; i < nrules; i++)
-		if (!at[i])
-			prio[i] = ++last;
 	for (size_t i = 0; i < nrules; i++) {
 		const tr_node *where = at[i];
 
@@ -716,34 +677,6 @@ static void check_match(const checker *c, const tr_refs_object *route,
 	}
 }
 
-/* Target group names: k8s-<Truncate(ns,55)>-<Truncate(svc,55)>-<10 random
- * letters>; the random part is always valid, so check with a stand-in. */
-static void check_target_group_name(const checker *c,
-				    const tr_refs_object *route,
-				    const char *ns, const char *svc,
-				    const tr_node *at, const char *path)
-{
-	tr_buf name = TR_BUF_INIT(TR_MAX_FIELD_PATH_BYTES);
-	const char *why;
-
-	if (tr_buf_puts(&name, "k8s-") == 0 && put_truncated(&name, ns, 55) == 0 &&
-	    tr_buf_putc(&name, '-') == 0 && put_truncated(&name, svc, 55) == 0 &&
-	    tr_buf_puts(&name, "-abcdefghij") == 0) {
-		why = tr_lattice_name_problem(tr_buf_cstr(&name), 3,
-					      TR_LATTICE_TARGET_GROUP_NAME_MAX,
-					      "tg-");
-		if (why)
-			report(c, TR_SEV_ERROR, "lattice.target-group-name", route,
-			       at, path,
-			       "the VPC Lattice target group name for Service "
-			       "%s/%s (k8s-<namespace>-<service>-<random>, as "
-			       "the AWS controller names it) is refused by "
-			       "Lattice: %s",
-			       ns, svc, why);
-	}
-	tr_buf_dispose(&name);
-}
-
 /* Distinct backend Services of a route, for the target group quota. */
 typedef struct backend_set {
 	const char *ns[TR_LATTICE_QUOTA_TARGET_GROUPS_PER_SERVICE + 1];
@@ -803,8 +736,6 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 	if (!name || strcmp(kind, "Service") != 0)
 		return;
 	field(path, sizeof(path), "%s.name", base);
-	check_target_group_name(c, route, ns, name, tr_node_get(b, "name"),
-				path);
 	if (backend_set_add(tgs, ns, name) &&
 	    tgs->count > TR_LATTICE_QUOTA_TARGET_GROUPS_PER_SERVICE &&
 	    !tgs->reported) {

@@ -48,14 +48,6 @@
 	"application-networking.k8s.aws/service-name-override"
 
 /*
- * The Lattice service name the AWS controller gives a route:
- * Truncate(route, 20) "-" Truncate(namespace, 18), where Truncate cuts and
- * then trims '-' at both ends. Appends to out.
- */
-int tr_lattice_service_name(tr_buf *out, const char *route,
-			    const char *namespace_);
-
-/*
  * Why `name` is not a valid Lattice resource name of min..max characters
  * that must not start with `reserved` (NULL: no reserved prefix), or NULL
  * when it is valid. The reason is a static string.

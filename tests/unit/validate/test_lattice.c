@@ -3,6 +3,7 @@
 #include "cases.h"
 
 #include "util/buf.h"
+#include "model/naming.h"
 #include "validate/lattice.h"
 
 #define ROUTE_NAMED(name, meta)                                            \
@@ -282,14 +283,6 @@ static const vcase cases[] = {
 	 ROUTE_NAMED("listen-x", "") RULE_TO_A, "lattice.listener-name",
 	 TR_SEV_ERROR, "metadata.name",
 	 "the VPC Lattice listener name \"listener-x-apps-80-http\"", 0},
-	{"target-group-name",
-	 SERVICE("svc--x", "{ports: [{port: 80}]}")
-	 ROUTE "  rules:\n  - backendRefs:\n    - {name: svc--x, port: 80} #<\n",
-	 SERVICE("svc-x", "{ports: [{port: 80}]}")
-	 ROUTE "  rules:\n  - backendRefs:\n    - {name: svc-x, port: 80}\n",
-	 "lattice.target-group-name", TR_SEV_ERROR,
-	 "spec.rules[0].backendRefs[0].name",
-	 "the VPC Lattice target group name for Service apps/svc--x", 0},
 	{"weight",
 	 ROUTE "  rules:\n  - backendRefs:\n    - name: svc-a\n      port: 80\n"
 	       "      weight: 1000 #<\n",
@@ -583,8 +576,7 @@ static void service_names_follow_the_controller(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		tr_buf b = TR_BUF_INIT(256);
 
-		assert_int_equal(tr_lattice_service_name(&b, rows[i].route,
-							 rows[i].ns),
+		assert_int_equal(tr_naming_service(&b, rows[i].route, rows[i].ns),
 				 0);
 		assert_string_equal(tr_buf_cstr(&b), rows[i].want);
 		tr_buf_dispose(&b);
