@@ -663,6 +663,49 @@ static void set_finds_every_kind(void **state)
 	assert_null(tr_schema_set_lookup(schemas, NULL, "Service"));
 }
 
+static bool accepts_string(const char *schema_json, const char *value)
+{
+	tr_schema *s = NULL;
+	tr_diag diag;
+	tr_node n;
+	bool ok;
+
+	memset(&n, 0, sizeof(n));
+	n.type = TR_NODE_STRING;
+	n.text = value;
+	n.text_len = strlen(value);
+	tr_diag_init(&diag);
+	assert_int_equal(tr_schema_compile(&s, "p.json", schema_json,
+					   strlen(schema_json), NULL, &diag),
+			 0);
+	ok = tr_schema_accepts(s, &n);
+	tr_schema_free(s);
+	tr_diag_dispose(&diag);
+	return ok;
+}
+
+/* The Kubernetes reading of `pattern`: an unanchored RE2 search over
+ * code points, where `$` is the end of the text only. */
+static void patterns_read_like_re2(void **state)
+{
+	(void)state;
+	/* unanchored: the Gateway address type pattern lets this through,
+	 * as the API server does */
+	assert_true(accepts_string("{\"pattern\":\"^Hostname|IPAddress|x$\"}",
+				   "my-IPAddress-type"));
+	assert_true(accepts_string("{\"pattern\":\"b\"}", "abc"));
+	/* `$` does not match before a final newline (PCRE would) */
+	assert_false(accepts_string("{\"pattern\":\"^abc$\"}", "abc\n"));
+	/* UTF-8: `.` is one code point, lengths count code points */
+	assert_true(accepts_string("{\"pattern\":\"^.$\"}", "\xc3\xa9"));
+	assert_true(accepts_string("{\"maxLength\":3}", "\xc3\xa9\xc3\xa9\xc3\xa9"));
+	assert_false(accepts_string("{\"maxLength\":3}",
+				    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"));
+	/* RE2/ECMA escapes the CRDs use inside brackets */
+	assert_true(accepts_string("{\"pattern\":\"^[A-Za-z0-9!#$%&'*+\\\\-.^_\\\\x60|~]+$\"}",
+				   "x-`~"));
+}
+
 static void regex_budget_is_enforced(void **state)
 {
 	/* Catastrophic backtracking: PCRE2 gives up, the value is reported
@@ -831,6 +874,7 @@ int main(void)
 		cmocka_unit_test(config_defaults),
 		cmocka_unit_test(example_config_is_valid),
 		cmocka_unit_test(schema_typos_fail_to_compile),
+		cmocka_unit_test(patterns_read_like_re2),
 		cmocka_unit_test(regex_budget_is_enforced),
 		cmocka_unit_test(path_cap_is_respected),
 		cmocka_unit_test(depth_cap_is_respected),
