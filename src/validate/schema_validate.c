@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -429,8 +430,34 @@ static void type_hint(tr_buf *out, const tr_node *n, unsigned types)
 
 /* ---- keyword groups ----------------------------------------------------- */
 
+/* The one supported string a wrong string most likely meant: the same
+ * letters in another case (http for HTTP), or one edit away. */
+static const char *enum_hint(const sn *s, const tr_node *n)
+{
+	const char *found = NULL;
+
+	if (n->type != TR_NODE_STRING || !n->text)
+		return NULL;
+	for (size_t i = 0; i < s->nenum; i++) {
+		const tr_node *e = s->enum_values[i];
+		if (e->type == TR_NODE_STRING && strcasecmp(e->text, n->text) == 0)
+			return e->text;
+	}
+	for (size_t i = 0; i < s->nenum; i++) {
+		const tr_node *e = s->enum_values[i];
+		if (e->type != TR_NODE_STRING ||
+		    tr_str_distance(e->text, n->text, 2) > 1)
+			continue;
+		if (found)
+			return NULL; /* ambiguous: no hint */
+		found = e->text;
+	}
+	return found;
+}
+
 static void check_enum(vctx *v, const sn *s, const tr_node *n)
 {
+	const char *hint;
 	char val[VALUE_CAP];
 	tr_buf list = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES / 2);
 
@@ -443,8 +470,16 @@ static void check_enum(vctx *v, const sn *s, const tr_node *n)
 		json_of(&list, s->enum_values[i]);
 	}
 	show_value(val, sizeof(val), n);
-	report(v, n, "schema.enum", "Unsupported value: %s: supported values: %s",
-	       val, tr_buf_cstr(&list));
+	hint = enum_hint(s, n);
+	if (hint)
+		report(v, n, "schema.enum",
+		       "Unsupported value: %s: supported values: %s (did you mean "
+		       "\"%s\"?)",
+		       val, tr_buf_cstr(&list), hint);
+	else
+		report(v, n, "schema.enum",
+		       "Unsupported value: %s: supported values: %s", val,
+		       tr_buf_cstr(&list));
 	tr_buf_dispose(&list);
 }
 

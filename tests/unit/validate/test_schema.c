@@ -154,6 +154,14 @@ static const bad_case bad_cases[] = {
 	 9, 15, "spec.rules[0].matches[0].path.type", "schema.enum",
 	 "Unsupported value: \"Prefix\": supported values: \"Exact\", "
 	 "\"PathPrefix\", \"RegularExpression\""},
+	{"enum with a hint", false,
+	 ROUTE_HEAD "  rules:\n"
+		    "  - matches:\n"
+		    "    - path:\n"
+		    "        type: pathPrefix\n",
+	 9, 15, "spec.rules[0].matches[0].path.type", "schema.enum",
+	 "Unsupported value: \"pathPrefix\": supported values: \"Exact\", "
+	 "\"PathPrefix\", \"RegularExpression\" (did you mean \"PathPrefix\"?)"},
 	{"required", false,
 	 GATEWAY_HEAD "  listeners:\n"
 		      "  - name: http\n"
