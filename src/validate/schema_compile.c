@@ -388,7 +388,7 @@ static pcre2_code *compile_regex(compiler *c, const char *source,
 	 * would also match before a final newline without DOLLAR_ENDONLY. */
 	re = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED,
 			   PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &errcode, &erroff,
-			   NULL);
+			   schema->compile_ctx);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(errcode, msg, sizeof(msg));
@@ -905,6 +905,9 @@ int tr_schema_compile(tr_schema **out, const char *name, const char *json,
 	schema = tr_calloc(1, sizeof(*schema));
 	tr_arena_init(&schema->arena);
 	schema->name = tr_strdup(name ? name : "schema");
+	/* PCRE2 allocates through util/alloc.h, compiling and matching. */
+	schema->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, NULL);
+	schema->compile_ctx = pcre2_compile_context_create(schema->gctx);
 	doc = cJSON_ParseWithLength(json, len);
 	if (!doc) {
 		tr_diag_add(diag, TR_SEV_ERROR, "schema.compile", schema->name, 0,
@@ -923,7 +926,6 @@ int tr_schema_compile(tr_schema **out, const char *name, const char *json,
 		schema->api_version = tr_arena_strdup(&schema->arena, s);
 	if ((s = root_const(doc, "kind")))
 		schema->kind = tr_arena_strdup(&schema->arena, s);
-	schema->gctx = pcre2_general_context_create(pcre_alloc, pcre_free, NULL);
 	schema->match_ctx = pcre2_match_context_create(schema->gctx);
 	pcre2_set_match_limit(schema->match_ctx, TR_SCHEMA_REGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(schema->match_ctx, TR_SCHEMA_REGEX_DEPTH_LIMIT);
@@ -946,6 +948,7 @@ void tr_schema_free(tr_schema *schema)
 		pcre2_code_free(schema->regexes[i]);
 	tr_free(schema->regexes);
 	pcre2_match_context_free(schema->match_ctx);
+	pcre2_compile_context_free(schema->compile_ctx);
 	pcre2_general_context_free(schema->gctx);
 	tr_arena_dispose(&schema->arena);
 	tr_free(schema->name);

@@ -123,6 +123,7 @@ struct tr_schema {
 	pcre2_code **regexes; /* owned, freed with the schema */
 	size_t nregexes, capregexes;
 	pcre2_general_context *gctx; /* allocates through util/alloc.h */
+	pcre2_compile_context *compile_ctx;
 	pcre2_match_context *match_ctx;
 	/* For lookup in a set: the root's const apiVersion and kind. */
 	const char *api_version;
