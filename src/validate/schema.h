@@ -50,6 +50,7 @@
 #include "diag/diag.h"
 #include "manifest/node.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/errors.h"
 
 /*
@@ -133,6 +134,10 @@ void tr_schema_set_free(tr_schema_set *set);
 const tr_schema *tr_schema_set_lookup(const tr_schema_set *set,
 				      const char *api_version,
 				      const char *kind);
+/* Appends the apiVersions the set has a schema of `kind` for, quoted and
+ * comma-separated ("" when none), for messages. */
+int tr_schema_set_api_versions(tr_buf *out, const tr_schema_set *set,
+			       const char *kind);
 /* The schema of trellis.yaml. */
 const tr_schema *tr_schema_set_config(const tr_schema_set *set);
 size_t tr_schema_set_count(const tr_schema_set *set);

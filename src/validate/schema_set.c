@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "validate/schema_blobs.h"
 #include "validate/schema_internal.h"
 
@@ -89,4 +90,20 @@ const tr_schema *tr_schema_set_config(const tr_schema_set *set)
 size_t tr_schema_set_count(const tr_schema_set *set)
 {
 	return set->count;
+}
+
+int tr_schema_set_api_versions(tr_buf *out, const tr_schema_set *set,
+			       const char *kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->count; i++) {
+		const tr_schema *s = set->schemas[i];
+		if (!s->kind || !kind || strcmp(s->kind, kind) != 0)
+			continue;
+		if (tr_buf_printf(out, "%s\"%s\"", n++ ? ", " : "",
+				  s->api_version) < 0)
+			return TR_ETOOLARGE;
+	}
+	return 0;
 }

@@ -53,10 +53,19 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 
 	*out = doc->root;
 	if (!schema) {
+		tr_buf known = TR_BUF_INIT(1024);
+		const tr_node *at = tr_node_get(doc->root, "apiVersion");
+		if (!at)
+			at = doc->root;
+		/* A list cut at its cap still helps. */
+		(void)tr_schema_set_api_versions(&known, schemas, doc->kind);
 		tr_diag_add(diag, TR_SEV_ERROR, "schema.version", doc->file,
-			    doc->root->line, doc->root->col, "apiVersion",
-			    "no matches for kind \"%s\" in version \"%s\"",
-			    doc->kind, doc->api_version);
+			    at->line, at->col, "apiVersion",
+			    "no matches for kind \"%s\" in version \"%s\"%s%s%s",
+			    doc->kind, doc->api_version,
+			    known.len ? " (trellis reads " : "",
+			    tr_buf_cstr(&known), known.len ? ")" : "");
+		tr_buf_dispose(&known);
 		return TR_EINVALID;
 	}
 	if (tr_schema_check(out, schema, doc->root, arena, diag) < 0)

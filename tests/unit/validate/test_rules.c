@@ -532,7 +532,11 @@ static void unserved_version_is_refused_like_kubectl(void **state)
 	assert_string_equal(diag.entries[0].path, "apiVersion");
 	assert_string_equal(diag.entries[0].message,
 			    "no matches for kind \"HTTPRoute\" in version "
-			    "\"gateway.networking.k8s.io/v1alpha2\"");
+			    "\"gateway.networking.k8s.io/v1alpha2\" (trellis reads "
+			    "\"gateway.networking.k8s.io/v1\", "
+			    "\"gateway.networking.k8s.io/v1beta1\")");
+	assert_int_equal(diag.entries[0].line, 1);
+	assert_int_equal(diag.entries[0].col, 13);
 	assert_ptr_equal(out, set.docs[0].root);
 	tr_diag_dispose(&diag);
 	tr_manifest_set_dispose(&set);
