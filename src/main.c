@@ -34,6 +34,8 @@ static int dispatch(tr_cli *cli)
 		return tr_cmd_diff(cli);
 	case TR_CMD_RENDER:
 		return tr_cmd_render(cli);
+	case TR_CMD_WHOAMI:
+		return tr_cmd_whoami(cli);
 	case TR_CMD_VERSION:
 		return tr_cmd_version(cli);
 	default:

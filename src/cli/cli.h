@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "aws/client.h"
+#include "aws/credentials.h"
 #include "diag/diag.h"
 #include "util/buf.h"
 #include "util/redact.h"
@@ -28,6 +30,7 @@ typedef enum tr_cli_command {
 	TR_CMD_RENDER,
 	TR_CMD_DIFF,
 	TR_CMD_VERSION,
+	TR_CMD_WHOAMI,
 	TR_CMD_HELP,
 	TR_CMD_COUNT
 } tr_cli_command;
@@ -69,6 +72,8 @@ typedef struct tr_cli {
 	tr_redactor redactor;
 	tr_cli_args args;
 	const char *argv0;
+	tr_aws_runtime aws_runtime;
+	tr_aws_client *aws;   /* while one exists: its secrets are scrubbed */
 } tr_cli;
 
 /* Parses argv; on bad usage prints a one-line reason and a hint to err and
@@ -90,5 +95,12 @@ int tr_cmd_version(tr_cli *cli);
 int tr_cmd_render(tr_cli *cli);
 int tr_cmd_diff(tr_cli *cli);
 int tr_cmd_not_built(tr_cli *cli);
+int tr_cmd_whoami(tr_cli *cli);
+
+/* An AWS client for this run (environment, --debug log, dry-run gate).
+ * The caller frees it; call tr_cli_forget_aws first. */
+int tr_cli_aws_client(tr_aws_client **out, tr_cli *cli, const char *region,
+		      bool dry_run, tr_diag *diag);
+void tr_cli_forget_aws(tr_cli *cli);
 
 #endif

@@ -90,6 +90,13 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "(the pull-request review without cloud credentials). Problems in "
 	 "--to fail the command; problems in --from are shown as warnings.",
 	 "text|json|markdown", 1},
+	{TR_CMD_WHOAMI, "whoami", "",
+	 "show the AWS account and caller the credentials belong to",
+	 "Resolves credentials like the AWS SDKs (environment, AWS_PROFILE, web "
+	 "identity, container credentials, IMDSv2) and asks STS "
+	 "GetCallerIdentity. Endpoints follow AWS_ENDPOINT_URL and "
+	 "AWS_ENDPOINT_URL_STS.",
+	 NULL, 1},
 	{TR_CMD_VERSION, "version", "",
 	 "print the version of trellis and of the libraries it uses", NULL,
 	 NULL, 1},

@@ -7,6 +7,9 @@ void tr_cli_write(tr_cli *cli, FILE *stream, tr_buf *buf)
 {
 	if (tr_redactor_scrub(&cli->redactor, buf) < 0)
 		return;
+	if (cli->aws &&
+	    tr_redactor_scrub(tr_aws_client_redactor(cli->aws), buf) < 0)
+		return;
 	if (buf->len)
 		fwrite(buf->ptr, 1, buf->len, stream);
 	fflush(stream);

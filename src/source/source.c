@@ -1,125 +1,585 @@
-/* Interim local-folder reader; replaced by the libgit2-backed module. */
+/*
+ * Opening a source and reading a tree from it. Three shapes:
+ *
+ *   local folder, no ref   files as they are on disk; HEAD and `dirty`
+ *                          reported when the folder is in a work tree
+ *   local folder + ref     blobs of that commit's tree, no checkout
+ *   remote                 fetched into a bare repository (private temp
+ *                          folder or cache), then blobs of the commit's tree
+ */
 #include "source/source.h"
 
 #include <dirent.h>
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "source/internal.h"
 #include "util/alloc.h"
-#include "util/buf.h"
+#include "util/errors.h"
 #include "util/limits.h"
 #include "util/str.h"
 
 struct tr_source {
-	char *root;
-	char *path;
+	tr_source__url url;      /* scheme LOCAL for folders */
+	char *ref;               /* ref given at open, or NULL */
+	char *path;              /* cleaned subfolder, "" = all */
+	char *display;           /* redacted repo or folder for messages */
+	char *root;              /* local: realpath of the folder */
+	char *prefix;            /* local work tree: folder below workdir */
+	char *tmp_dir;           /* private temp folder to remove, or NULL */
+	git_repository *repo;    /* NULL for a plain folder */
+	tr_source_limits limits;
+	tr_redactor redactor;
 };
+
+/* ------------------------------------------------------------------ */
+/* Folders                                                            */
+/* ------------------------------------------------------------------ */
+
+/* rm -rf without following links: our temp folder holds only what libgit2
+ * wrote, but a careless link must never make us delete outside it. */
+static int remove_tree_at(int dirfd, const char *name)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *e;
+	int fd, error = 0;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (remove_tree_at(fd, e->d_name) < 0)
+			error = -1;
+	}
+	closedir(dir);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
+		error = -1;
+	return error;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	tr_buf b = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	int error = 0;
+
+	if (tr_buf_puts(&b, path) < 0) {
+		error = -1;
+		goto done;
+	}
+	for (size_t i = 1; i <= b.len; i++) {
+		if (b.ptr[i] != '/' && b.ptr[i] != '\0')
+			continue;
+		b.ptr[i] = '\0';
+		if (mkdir(b.ptr, mode) < 0 && errno != EEXIST) {
+			error = -1;
+			goto done;
+		}
+		if (i < b.len)
+			b.ptr[i] = '/';
+	}
+done:
+	tr_buf_dispose(&b);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Refs                                                               */
+/* ------------------------------------------------------------------ */
+
+static int is_hex(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 4 || n > GIT_OID_HEXSZ)
+		return 0;
+	return strspn(s, "0123456789abcdefABCDEF") == n;
+}
+
+static int peel_to_commit(git_commit **out, git_repository *repo,
+			  const char *spec)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int error = -1;
+
+	*out = NULL;
+	if (git_revparse_single(&obj, repo, spec) < 0)
+		goto done;
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) < 0)
+		goto done;
+	*out = (git_commit *)peeled;
+	peeled = NULL;
+	error = 0;
+done:
+	git_object_free(obj);
+	git_object_free(peeled);
+	return error;
+}
+
+/*
+ * Remote: a branch is refs/remotes/origin/<name> (the fetch keeps those
+ * current; local branches would go stale), then a tag, then whatever
+ * revparse takes (full ref names, commit ids).
+ * Local: revparse's own order (branch, tag, remote-tracking, id).
+ */
+static int resolve_ref(git_commit **out, tr_source *src, const char *ref)
+{
+	tr_buf spec = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	int remote = src->url.scheme != TR_SCHEME_LOCAL;
+	int error = TR_ENOTFOUND;
+
+	*out = NULL;
+	if (!ref) {
+		static const char *const defaults[] = {
+			"refs/remotes/origin/HEAD", "refs/remotes/origin/main",
+			"refs/remotes/origin/master"};
+
+		if (!remote)
+			return peel_to_commit(out, src->repo, "HEAD") < 0
+				       ? TR_ENOTFOUND
+				       : 0;
+		for (size_t i = 0; i < 3; i++)
+			if (peel_to_commit(out, src->repo, defaults[i]) == 0)
+				return 0;
+		return TR_ENOTFOUND;
+	}
+	/* Revision syntax (a..b, ^{}, @{}, :path) is not a ref: refuse it so
+	 * a typo cannot select something unexpected. */
+	if (strpbrk(ref, ":^~@{}?*[\\ ") || *ref == '-' || !*ref)
+		return TR_ENOTFOUND;
+	if (remote) {
+		static const char *const forms[] = {"refs/remotes/origin/",
+						    "refs/tags/"};
+
+		for (size_t i = 0; i < 2; i++) {
+			tr_buf_clear(&spec);
+			if (tr_buf_puts(&spec, forms[i]) < 0 ||
+			    tr_buf_puts(&spec, ref) < 0)
+				goto done;
+			if (peel_to_commit(out, src->repo, tr_buf_cstr(&spec)) == 0) {
+				error = 0;
+				goto done;
+			}
+		}
+		if (!tr_str_has_prefix(ref, "refs/") && !is_hex(ref))
+			goto done;
+	}
+	if (peel_to_commit(out, src->repo, ref) == 0)
+		error = 0;
+done:
+	tr_buf_dispose(&spec);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open                                                               */
+/* ------------------------------------------------------------------ */
+
+static int open_local(tr_source *src, const tr_source_options *opts,
+		      tr_diag *diag)
+{
+	const char *folder = opts->repo ? opts->repo : ".";
+	struct stat st;
+	char *workdir_real = NULL;
+	tr_buf err = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES);
+	int error = 0;
+
+	if (stat(folder, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		int missing = stat(folder, &st) < 0;
+
+		tr_source__fail(diag, &src->redactor, "source.repo-not-found",
+				"repository folder '%s' %s", src->display,
+				missing ? "does not exist" : "is not a folder");
+		error = TR_ENOTFOUND;
+		goto done;
+	}
+	src->root = realpath(folder, NULL);
+	if (!src->root) {
+		tr_source__fail(diag, &src->redactor, "source.repo-not-found",
+				"cannot resolve repository folder '%s': %s",
+				src->display, strerror(errno));
+		error = TR_ENOTFOUND;
+		goto done;
+	}
+	error = git_repository_open_ext(&src->repo, src->root, 0, NULL);
+	if (error == GIT_ENOTFOUND) {
+		src->prefix = tr_strdup(""); /* a plain folder */
+		error = 0;
+		goto done;
+	}
+	if (error < 0) {
+		int owner = error == GIT_EOWNER;
+
+		tr_source__git_error(&err, &src->redactor);
+		tr_source__fail(diag, &src->redactor, "source.io",
+				"cannot open repository at '%s': %s%s",
+				src->display, tr_buf_cstr(&err),
+				owner ? " (run as its owner, or list it in "
+					"safe.directory of the global git "
+					"config)"
+				      : "");
+		error = TR_EIO;
+		goto done;
+	}
+	if (git_repository_is_bare(src->repo)) {
+		src->prefix = tr_strdup("");
+		goto done;
+	}
+	workdir_real = realpath(git_repository_workdir(src->repo), NULL);
+	if (!workdir_real) {
+		error = TR_EIO;
+		tr_source__fail(diag, &src->redactor, "source.io",
+				"cannot resolve the work tree of '%s'",
+				src->display);
+		goto done;
+	}
+	/* The folder may sit below the work tree's top: reads from a commit
+	 * then start at that subfolder of the commit's tree. */
+	{
+		size_t n = strlen(workdir_real);
+
+		if (strncmp(src->root, workdir_real, n) == 0 &&
+		    src->root[n] == '/')
+			src->prefix = tr_strdup(src->root + n + 1);
+		else
+			src->prefix = tr_strdup("");
+	}
+done:
+	free(workdir_real); /* realpath allocates with malloc */
+	tr_buf_dispose(&err);
+	return error;
+}
+
+/* <cache_dir>/<sha1 of the redacted URL>.git: the key never holds a secret,
+ * and the same URL with another token shares the cache. */
+static int cache_path(tr_buf *out, const char *cache_dir, const char *display)
+{
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (git_odb_hash(&id, display, strlen(display), GIT_OBJECT_BLOB) < 0)
+		return TR_ERROR;
+	git_oid_tostr(hex, sizeof(hex), &id);
+	return tr_buf_printf(out, "%s/%s.git", cache_dir, hex);
+}
+
+static int open_remote(tr_source *src, const tr_source_options *opts,
+		       tr_diag *diag)
+{
+	tr_buf dir = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	int reused = 0, error = 0;
+
+	if (opts->cache_dir) {
+		if (mkdir_p(opts->cache_dir, 0700) < 0) {
+			tr_source__fail(diag, &src->redactor, "source.cache",
+					"cannot create cache folder '%s': %s",
+					opts->cache_dir, strerror(errno));
+			error = TR_EIO;
+			goto done;
+		}
+		if (cache_path(&dir, opts->cache_dir, src->display) < 0) {
+			tr_source__fail(diag, &src->redactor, "source.cache",
+					"cache folder path '%s' is too long",
+					opts->cache_dir);
+			error = TR_ETOOLARGE;
+			goto done;
+		}
+	} else {
+		const char *base = opts->tmp_dir ? opts->tmp_dir : "/tmp";
+
+		/* mkdtemp creates the folder with mode 0700. */
+		if (tr_buf_printf(&dir, "%s/trellis-XXXXXX", base) < 0 ||
+		    !mkdtemp(dir.ptr)) {
+			tr_source__fail(diag, &src->redactor, "source.cache",
+					"cannot create a temporary folder in "
+					"'%s': %s", base, strerror(errno));
+			error = TR_EIO;
+			goto done;
+		}
+		src->tmp_dir = tr_strdup(tr_buf_cstr(&dir));
+		if (tr_buf_puts(&dir, "/repo.git") < 0) {
+			tr_source__fail(diag, &src->redactor, "source.cache",
+					"temporary folder path '%s' is too long",
+					base);
+			error = TR_ETOOLARGE;
+			goto done;
+		}
+	}
+	error = tr_source__fetch(&src->repo, &reused, tr_buf_cstr(&dir),
+				 &src->url, opts, &src->redactor, diag);
+	src->prefix = tr_strdup("");
+done:
+	tr_buf_dispose(&dir);
+	return error;
+}
 
 int tr_source_open(tr_source **out, const tr_source_options *opts,
 		   tr_diag *diag)
 {
-	tr_source *src;
-	struct stat st;
+	tr_source *src = tr_calloc(1, sizeof(*src));
+	tr_buf path = TR_BUF_INIT(TR_MAX_PATH_BYTES);
 	const char *repo = opts->repo ? opts->repo : ".";
+	int error;
 
 	*out = NULL;
-	if (stat(repo, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		tr_diag_add(diag, TR_SEV_ERROR, "source.unreachable", NULL, 0, 0,
-			    NULL, "%s: not a folder", repo);
-		return TR_ENOTFOUND;
+	tr_redactor_init(&src->redactor);
+	tr_redactor_add(&src->redactor, opts->password);
+	tr_redactor_add(&src->redactor, opts->ssh_key_passphrase);
+	tr_source__limits_resolve(&src->limits, opts->limits);
+
+	error = tr_source__url_parse(&src->url, repo);
+	if (error < 0) {
+		tr_buf shown = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+		if (tr_redact_url(&shown, repo) < 0)
+			tr_buf_clear(&shown);
+		tr_source__fail(diag, &src->redactor, "source.unreachable",
+				"'%s' is not a supported repository URL "
+				"(https://, ssh://, file://, user@host:path "
+				"or a folder)", tr_buf_cstr(&shown));
+		tr_buf_dispose(&shown);
+		error = TR_EINVALID;
+		goto done;
 	}
-	src = tr_calloc(1, sizeof(*src));
-	src->root = tr_strdup(repo);
-	src->path = tr_strdup(opts->path ? opts->path : "");
+	/* "host:path" is scp-like for git too, but an existing folder of that
+	 * name is what the user means. */
+	if (src->url.scheme == TR_SCHEME_SSH && !strstr(repo, "://")) {
+		struct stat st;
+
+		if (stat(repo, &st) == 0 && S_ISDIR(st.st_mode)) {
+			tr_source__url_dispose(&src->url);
+			src->url.scheme = TR_SCHEME_LOCAL;
+		}
+	}
+	tr_redactor_add(&src->redactor, src->url.password);
+	if (opts->proxy) {
+		tr_source__url proxy;
+
+		if (tr_source__url_parse(&proxy, opts->proxy) == 0) {
+			tr_redactor_add(&src->redactor, proxy.password);
+			tr_source__url_dispose(&proxy);
+		}
+	}
+	/* https://TOKEN@host: the lone userinfo is the token. */
+	if ((src->url.scheme == TR_SCHEME_HTTPS ||
+	     src->url.scheme == TR_SCHEME_HTTP) && !src->url.password)
+		tr_redactor_add(&src->redactor, src->url.user);
+	src->display = tr_strdup(src->url.display ? src->url.display : repo);
+
+	if (tr_source__clean_path(&path, opts->path) < 0) {
+		tr_source__fail(diag, &src->redactor, "source.path-escape",
+				"path '%s' must be relative to the repository "
+				"and must not contain '..' or hidden folders",
+				opts->path);
+		error = TR_EINVALID;
+		goto done;
+	}
+	src->path = tr_buf_detach(&path);
+	src->ref = opts->ref ? tr_strdup(opts->ref) : NULL;
+
+	if (src->url.scheme == TR_SCHEME_LOCAL)
+		error = open_local(src, opts, diag);
+	else
+		error = open_remote(src, opts, diag);
+	if (error < 0)
+		goto done;
+
+	/* A ref that does not exist fails now, not after a long read. */
+	if (src->ref) {
+		git_commit *commit = NULL;
+
+		if (!src->repo) {
+			tr_source__fail(diag, &src->redactor,
+					"source.ref-not-found",
+					"ref '%s' given but '%s' is not a git "
+					"repository", src->ref, src->display);
+			error = TR_ENOTFOUND;
+			goto done;
+		}
+		if (resolve_ref(&commit, src, src->ref) < 0) {
+			tr_source__fail(diag, &src->redactor,
+					"source.ref-not-found",
+					"ref '%s' not found in %s (no branch, "
+					"tag or commit of that name)",
+					src->ref, src->display);
+			error = TR_ENOTFOUND;
+			goto done;
+		}
+		git_commit_free(commit);
+	}
 	*out = src;
+	src = NULL;
+done:
+	tr_buf_dispose(&path);
+	tr_source_free(src);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Read                                                               */
+/* ------------------------------------------------------------------ */
+
+static int path_error(tr_source *src, tr_diag *diag, int error)
+{
+	if (error == TR_ENOTFOUND)
+		tr_source__fail(diag, &src->redactor, "source.path-not-found",
+				"path '%s' is not a folder in %s", src->path,
+				src->display);
+	return error;
+}
+
+static int work_tree_state(tr_source_tree *out, tr_source *src)
+{
+	git_status_options so;
+	git_status_list *list = NULL;
+	git_oid head;
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	if (git_reference_name_to_id(&head, src->repo, "HEAD") == 0)
+		git_oid_tostr(out->commit, sizeof(out->commit), &head);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	if (git_status_list_new(&list, src->repo, &so) < 0)
+		return TR_EIO;
+	out->dirty = git_status_list_entrycount(list) > 0;
+	git_status_list_free(list);
 	return 0;
 }
 
-static int cmp_files(const void *a, const void *b)
+static int read_disk(tr_source_tree *out, tr_source *src,
+		     tr_source__collect *c, tr_diag *diag)
 {
-	return strcmp(((const tr_source_file *)a)->path,
-		      ((const tr_source_file *)b)->path);
+	int error;
+
+	if (src->repo && work_tree_state(out, src) < 0) {
+		tr_buf err = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES);
+
+		tr_source__git_error(&err, &src->redactor);
+		tr_source__fail(diag, &src->redactor, "source.io",
+				"cannot read the status of '%s': %s",
+				src->display, tr_buf_cstr(&err));
+		tr_buf_dispose(&err);
+		return TR_EIO;
+	}
+	error = tr_source__walk_disk(c, src->root, src->path);
+	return path_error(src, diag, error);
 }
 
-static int walk(tr_source_tree *out, size_t *cap, const char *root,
-		const char *rel, tr_diag *diag)
+static int read_commit(tr_source_tree *out, tr_source *src, const char *ref,
+		       tr_source__collect *c, tr_diag *diag)
 {
-	tr_buf full = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-	DIR *dir;
-	struct dirent *de;
-	int error = 0;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL, *base = NULL;
+	git_tree_entry *entry = NULL;
+	tr_buf err = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES);
+	int error;
 
-	if ((error = tr_buf_printf(&full, "%s/%s", root, rel)) < 0)
-		return error;
-	dir = opendir(full.ptr);
-	if (!dir) {
-		tr_buf_dispose(&full);
-		return 0;
+	if ((error = resolve_ref(&commit, src, ref)) < 0) {
+		if (ref)
+			tr_source__fail(diag, &src->redactor,
+					"source.ref-not-found",
+					"ref '%s' not found in %s (no branch, "
+					"tag or commit of that name)",
+					ref, src->display);
+		else
+			tr_source__fail(diag, &src->redactor,
+					"source.ref-not-found",
+					"%s has no default branch (empty "
+					"repository?); give a ref",
+					src->display);
+		goto done;
 	}
-	while ((de = readdir(dir)) != NULL && !error) {
-		tr_buf child = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-		tr_buf fpath = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		error = tr_buf_printf(&child, "%s%s%s", rel, *rel ? "/" : "",
-				      de->d_name);
-		if (!error)
-			error = tr_buf_printf(&fpath, "%s/%s", root, child.ptr);
-		if (!error && stat(fpath.ptr, &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				error = walk(out, cap, root, child.ptr, diag);
-			} else if (tr_str_has_suffix(de->d_name, ".yaml") ||
-				   tr_str_has_suffix(de->d_name, ".yml") ||
-				   tr_str_has_suffix(de->d_name, ".json")) {
-				FILE *fp = fopen(fpath.ptr, "rb");
-				tr_source_file *f;
-				if (fp) {
-					out->files = tr_grow(out->files, cap,
-							     out->count + 1,
-							     sizeof(*out->files));
-					f = &out->files[out->count++];
-					f->path = tr_strdup(child.ptr);
-					f->len = (size_t)st.st_size;
-					f->data = tr_malloc(f->len + 1);
-					f->len = fread(f->data, 1, f->len, fp);
-					f->data[f->len] = '\0';
-					fclose(fp);
-				}
-			}
+	git_oid_tostr(out->commit, sizeof(out->commit), git_commit_id(commit));
+	if (git_commit_tree(&tree, commit) < 0) {
+		tr_source__git_error(&err, &src->redactor);
+		tr_source__fail(diag, &src->redactor, "source.io",
+				"cannot read the tree of commit %s: %s",
+				out->commit, tr_buf_cstr(&err));
+		error = TR_EIO;
+		goto done;
+	}
+	/* A folder below the work tree's top is the root of what we read. */
+	if (*src->prefix) {
+		if (git_tree_entry_bypath(&entry, tree, src->prefix) < 0 ||
+		    git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE ||
+		    git_tree_lookup(&base, src->repo,
+				    git_tree_entry_id(entry)) < 0) {
+			tr_source__fail(diag, &src->redactor,
+					"source.path-not-found",
+					"folder '%s' does not exist at commit "
+					"%s", src->prefix, out->commit);
+			error = TR_ENOTFOUND;
+			goto done;
 		}
-		tr_buf_dispose(&child);
-		tr_buf_dispose(&fpath);
 	}
-	closedir(dir);
-	tr_buf_dispose(&full);
+	error = tr_source__walk_tree(c, src->repo, base ? base : tree,
+				     src->path);
+	error = path_error(src, diag, error);
+done:
+	git_tree_entry_free(entry);
+	git_tree_free(base);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	tr_buf_dispose(&err);
 	return error;
 }
 
 int tr_source_read(tr_source_tree *out, tr_source *src, const char *ref,
 		   tr_diag *diag)
 {
-	size_t cap = 0;
+	tr_source__collect c;
 	int error;
 
-	(void)ref;
 	memset(out, 0, sizeof(*out));
-	error = walk(out, &cap, src->root, src->path, diag);
-	if (out->count > 1)
-		qsort(out->files, out->count, sizeof(*out->files), cmp_files);
-	return error;
+	memset(&c, 0, sizeof(c));
+	c.lim = src->limits;
+	c.diag = diag;
+	if (!ref)
+		ref = src->ref;
+	if (src->url.scheme == TR_SCHEME_LOCAL && !ref && src->root &&
+	    (!src->repo || !git_repository_is_bare(src->repo)))
+		error = read_disk(out, src, &c, diag);
+	else if (!src->repo) {
+		tr_source__fail(diag, &src->redactor, "source.ref-not-found",
+				"ref '%s' given but '%s' is not a git "
+				"repository", ref, src->display);
+		error = TR_ENOTFOUND;
+	} else
+		error = read_commit(out, src, ref, &c, diag);
+	if (error < 0) {
+		tr_source__collect_dispose(&c);
+		return error;
+	}
+	tr_source__collect_finish(&c, out);
+	return 0;
 }
 
 const char *tr_source_display(const tr_source *src)
 {
-	return src->root;
+	return src->display;
 }
 
 void tr_source_tree_dispose(tr_source_tree *tree)
 {
+	if (!tree)
+		return;
 	for (size_t i = 0; i < tree->count; i++) {
 		tr_free(tree->files[i].path);
 		tr_free(tree->files[i].data);
@@ -132,7 +592,16 @@ void tr_source_free(tr_source *src)
 {
 	if (!src)
 		return;
-	tr_free(src->root);
+	git_repository_free(src->repo);
+	if (src->tmp_dir)
+		(void)remove_tree_at(AT_FDCWD, src->tmp_dir);
+	tr_source__url_dispose(&src->url);
+	tr_redactor_dispose(&src->redactor);
+	tr_free(src->tmp_dir);
+	tr_free(src->ref);
 	tr_free(src->path);
+	tr_free(src->display);
+	free(src->root); /* realpath allocates with malloc */
+	tr_free(src->prefix);
 	tr_free(src);
 }

@@ -32,4 +32,24 @@
 #define TR_MAX_OUTPUT_BYTES      (256u * 1024 * 1024)
 #define TR_MAX_LINE_BYTES        (64u * 1024)
 
+/* AWS client (src/aws/) */
+#define TR_AWS_MAX_URL_BYTES        8192u              /* endpoint + path + query */
+#define TR_AWS_MAX_HEADERS          64u                /* headers on one request */
+#define TR_AWS_MAX_HEADER_BYTES     (16u * 1024)       /* one header line */
+#define TR_AWS_MAX_QUERY_PARAMS     512u
+#define TR_AWS_MAX_CANONICAL_BYTES  (256u * 1024)      /* canonical request */
+#define TR_AWS_MAX_REQUEST_BYTES    (2u * 1024 * 1024) /* one request body */
+#define TR_AWS_MAX_RESPONSE_BYTES   (16u * 1024 * 1024)/* one response body */
+#define TR_AWS_MAX_XML_DEPTH        64u                /* AWS replies are < 10 deep */
+#define TR_AWS_MAX_ERROR_TEXT_BYTES 2048u              /* message kept in an error */
+#define TR_AWS_MAX_PAGES            10000u             /* pages walked by one List */
+#define TR_AWS_MAX_ATTEMPTS         10u                /* retry config upper bound */
+#define TR_AWS_MAX_BACKOFF_MS       20000u             /* one back-off sleep */
+#define TR_AWS_MAX_RETRY_AFTER_MS   20000u             /* honoured Retry-After */
+#define TR_AWS_MAX_CONFIG_FILE_BYTES (1u * 1024 * 1024)/* ~/.aws/config, credentials */
+#define TR_AWS_MAX_TOKEN_FILE_BYTES (64u * 1024)       /* web identity / auth token */
+#define TR_AWS_MAX_PROFILE_HOPS     8u                 /* role_arn -> source_profile */
+#define TR_AWS_MAX_CREDENTIAL_BYTES 8192u              /* one key, secret or token */
+#define TR_AWS_MAX_PARALLEL         16u                /* reads in flight in one batch */
+
 #endif
