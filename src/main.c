@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 	cli.err = stderr;
 	cli.argv0 = argv[0];
 	tr_redactor_init(&cli.redactor);
+	tr_buf_init(&cli.known_hosts_default, TR_MAX_PATH_BYTES);
 	rc = tr_cli_parse(&cli, argc, argv);
 	if (rc == 0) {
 		git_libgit2_init();
@@ -62,5 +63,6 @@ int main(int argc, char **argv)
 		git_libgit2_shutdown();
 	}
 	tr_redactor_dispose(&cli.redactor);
+	tr_buf_dispose(&cli.known_hosts_default);
 	return rc;
 }

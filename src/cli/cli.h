@@ -72,6 +72,7 @@ typedef struct tr_cli {
 	tr_redactor redactor;
 	tr_cli_args args;
 	const char *argv0;
+	tr_buf known_hosts_default; /* ~/.ssh/known_hosts, built once */
 	tr_aws_runtime aws_runtime;
 	tr_aws_client *aws;   /* while one exists: its secrets are scrubbed */
 } tr_cli;

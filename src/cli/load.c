@@ -40,18 +40,29 @@ static int read_local_file(char **out, size_t *len, const char *path,
 	return 0;
 }
 
+/* Where git settings come from when no option names them (README.md). */
+static const char *first_env(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+
+	return v && *v ? v : (b ? getenv(b) : NULL);
+}
+
 void tr_cli_source_options(tr_source_options *o, tr_cli *cli)
 {
 	const tr_cli_args *a = &cli->args;
 	const char *token = getenv("TRELLIS_GIT_TOKEN");
+	const char *home = getenv("HOME");
 
 	memset(o, 0, sizeof(*o));
 	o->repo = a->repo;
 	o->ref = a->ref;
 	o->path = a->path;
-	o->cache_dir = a->cache_dir;
+	o->cache_dir = a->cache_dir ? a->cache_dir : getenv("TRELLIS_CACHE_DIR");
 	o->tmp_dir = getenv("TMPDIR");
-	o->ca_file = a->ca_file ? a->ca_file : getenv("SSL_CERT_FILE");
+	o->ca_file = a->ca_file ? a->ca_file
+				: first_env("TRELLIS_GIT_CA_FILE", "SSL_CERT_FILE");
+	o->proxy = first_env("HTTPS_PROXY", "https_proxy");
 	o->username = getenv("TRELLIS_GIT_USERNAME");
 	o->password = getenv("TRELLIS_GIT_PASSWORD");
 	if (!o->password && token) {
@@ -61,7 +72,14 @@ void tr_cli_source_options(tr_source_options *o, tr_cli *cli)
 	}
 	o->ssh_key = a->ssh_key ? a->ssh_key : getenv("TRELLIS_GIT_SSH_KEY");
 	o->ssh_key_passphrase = getenv("TRELLIS_GIT_SSH_KEY_PASSPHRASE");
-	o->ssh_known_hosts = a->known_hosts;
+	o->ssh_known_hosts = a->known_hosts ? a->known_hosts
+					    : getenv("TRELLIS_GIT_KNOWN_HOSTS");
+	if (!o->ssh_known_hosts && home) {
+		tr_buf_clear(&cli->known_hosts_default);
+		if (tr_buf_printf(&cli->known_hosts_default,
+				  "%s/.ssh/known_hosts", home) == 0)
+			o->ssh_known_hosts = cli->known_hosts_default.ptr;
+	}
 	tr_redactor_add(&cli->redactor, o->password);
 	tr_redactor_add(&cli->redactor, o->ssh_key_passphrase);
 }
