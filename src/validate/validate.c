@@ -5,6 +5,7 @@
 #include "util/str.h"
 #include "validate/lattice.h"
 #include "validate/refs.h"
+#include "validate/rules.h"
 
 typedef struct managed_kind {
 	const char *group; /* API group; "" for the core group */
@@ -41,6 +42,35 @@ bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
 			return true;
 	}
 	return false;
+}
+
+int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
+			 const tr_manifest_doc *doc, tr_arena *arena,
+			 tr_diag *diag)
+{
+	const tr_schema *schema = tr_schema_set_lookup(schemas, doc->api_version,
+						       doc->kind);
+
+	*out = doc->root;
+	if (!schema) {
+		tr_buf known = TR_BUF_INIT(1024);
+		const tr_node *at = tr_node_get(doc->root, "apiVersion");
+		if (!at)
+			at = doc->root;
+		/* A list cut at its cap still helps. */
+		(void)tr_schema_set_api_versions(&known, schemas, doc->kind);
+		tr_diag_add(diag, TR_SEV_ERROR, "schema.version", doc->file,
+			    at->line, at->col, "apiVersion",
+			    "no matches for kind \"%s\" in version \"%s\"%s%s%s",
+			    doc->kind, doc->api_version,
+			    known.len ? " (trellis reads " : "",
+			    tr_buf_cstr(&known), known.len ? ")" : "");
+		tr_buf_dispose(&known);
+		return TR_EINVALID;
+	}
+	if (tr_schema_check(out, schema, doc->root, arena, diag) < 0)
+		return TR_EINVALID;
+	return tr_rules_check(doc->api_version, doc->kind, *out, diag);
 }
 
 int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,

@@ -9,6 +9,8 @@
 
 #include "diag/diag.h"
 #include "repo/repo.h"
+#include "util/arena.h"
+#include "validate/schema.h"
 
 typedef struct tr_validate_options {
 	bool allow_unsupported;
@@ -21,6 +23,18 @@ typedef struct tr_validate_stats {
 
 /* True when trellis reads documents of this apiVersion and kind. */
 bool tr_validate_kind_is_managed(const char *api_version, const char *kind);
+
+/*
+ * Validates one managed document: the schema of its apiVersion and kind
+ * (defaults applied first, as the API server does), then, when the schema
+ * accepts it, the CEL-equivalent rules (rules.h). *out is the defaulted
+ * tree, in `arena`, for the stages that read defaulted values. A kind
+ * trellis manages in a version it has no schema for is an error worded like
+ * kubectl's. Returns 0 or TR_EINVALID.
+ */
+int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
+			 const tr_manifest_doc *doc, tr_arena *arena,
+			 tr_diag *diag);
 
 int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 		     const tr_validate_options *opts, tr_diag *diag);
