@@ -25,7 +25,7 @@ static int load_side(side *s, tr_cli *cli, tr_source *src, const char *ref,
 {
 	tr_repo_options ropts = {0};
 	tr_validate_stats stats;
-	tr_validate_options vopts = {cli->args.allow_unsupported};
+	tr_validate_options vopts = {cli->args.allow_unsupported, NULL};
 	int error;
 
 	tr_model_init(&s->model);

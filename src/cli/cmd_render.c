@@ -23,7 +23,7 @@ int tr_cmd_render(tr_cli *cli)
 	tr_diag diag;
 	tr_cli_loaded loaded;
 	tr_validate_stats stats;
-	tr_validate_options vopts = {cli->args.allow_unsupported};
+	tr_validate_options vopts = {cli->args.allow_unsupported, NULL};
 	tr_model model;
 	cJSON *doc = NULL;
 	char *text = NULL;

@@ -19,7 +19,7 @@ int tr_cmd_validate(tr_cli *cli)
 	tr_diag diag;
 	tr_cli_loaded loaded;
 	tr_validate_stats stats = {0};
-	tr_validate_options vopts = {a->allow_unsupported};
+	tr_validate_options vopts = {a->allow_unsupported, NULL};
 	tr_diag_render_options ropts = {parse_format(a->format), a->verbose,
 					a->allow_unsupported};
 	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);

@@ -36,49 +36,26 @@ static void problem(reader *r, const tr_node *at, const char *path,
 	r->failed = true;
 }
 
-/* A string field; required ones report "Required value" when missing. */
-static const char *string_field(reader *r, const tr_node *map,
-				const char *key, const char *path,
-				bool required)
+/* A string field, or NULL when missing or not a string: the config
+ * schema reports those (validate), so the reader stays silent. */
+static const char *string_field(const tr_node *map, const char *key)
 {
-	const tr_node *v = tr_node_get(map, key);
-
-	if (!v || v->type == TR_NODE_NULL) {
-		if (required)
-			problem(r, map, path, "Required value");
-		return NULL;
-	}
-	if (v->type != TR_NODE_STRING) {
-		problem(r, v, path, "Invalid value: %s: must be a string%s",
-			tr_node_type_name(v->type),
-			v->plain ? " (quote it)" : "");
-		return NULL;
-	}
-	if (!*v->text && required)
-		problem(r, v, path, "Required value: must not be empty");
-	return v->text;
+	return tr_node_get_str(map, key);
 }
 
 /* Relative, '/'-separated, no "..", no leading '/'; "." means the root.
  * Returns the normalised path without a trailing '/'. */
-static const char *clean_path(reader *r, tr_arena *arena, const tr_node *v,
-			      const char *text, const char *path)
+static const char *clean_path(tr_arena *arena, const char *text)
 {
 	size_t len = strlen(text);
 	const char *seg = text;
 
-	if (text[0] == '/') {
-		problem(r, v, path, "Invalid value: \"%s\": must be relative to "
-			"the config file's folder", text);
-		return NULL;
-	}
+	if (text[0] == '/')
+		return NULL; /* the schema reports it */
 	while (*seg) {
 		size_t n = strcspn(seg, "/");
-		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-			problem(r, v, path, "Invalid value: \"%s\": must not "
-				"leave the repository (\"..\")", text);
-			return NULL;
-		}
+		if (n == 2 && seg[0] == '.' && seg[1] == '.')
+			return NULL; /* the schema reports it */
 		seg += n;
 		if (*seg == '/')
 			seg++;
@@ -110,17 +87,10 @@ static void read_clusters(reader *r, tr_config *cfg, tr_arena *arena,
 			  const tr_node *list)
 {
 	tr_buf path = TR_BUF_INIT(256);
+	tr_buf path_field = TR_BUF_INIT(256);
 
-	if (!list) {
-		problem(r, cfg->root, "clusters", "Required value: at least one "
-			"cluster");
-		return;
-	}
-	if (list->type != TR_NODE_SEQ || list->count == 0) {
-		problem(r, list, "clusters", "Invalid value: must be a "
-			"non-empty list of clusters");
-		return;
-	}
+	if (!list || list->type != TR_NODE_SEQ || list->count == 0)
+		return; /* the schema reports it */
 	cfg->clusters = tr_arena_alloc(arena, list->count *
 					      sizeof(*cfg->clusters));
 	for (size_t i = 0; i < list->count; i++) {
@@ -130,25 +100,21 @@ static void read_clusters(reader *r, tr_config *cfg, tr_arena *arena,
 		const char *raw_path;
 
 		tr_buf_clear(&path);
-		if (tr_buf_printf(&path, "clusters[%zu]", i) < 0)
+		tr_buf_clear(&path_field);
+		if (tr_buf_printf(&path, "clusters[%zu]", i) < 0 ||
+		    tr_buf_printf(&path_field, "clusters[%zu].path", i) < 0)
 			break;
-		if (item->type != TR_NODE_MAP) {
-			problem(r, item, path.ptr, "Invalid value: must be an "
-				"object");
+		if (item->type != TR_NODE_MAP)
 			continue;
-		}
 		c->node = item;
-		c->name = string_field(r, item, "name", path.ptr, true);
-		raw_path = string_field(r, item, "path", path.ptr, true);
+		c->name = string_field(item, "name");
+		raw_path = string_field(item, "path");
 		if (raw_path)
-			c->path = clean_path(r, arena, tr_node_get(item, "path"),
-					     raw_path, path.ptr);
-		c->vpc_id = string_field(r, item, "vpcId", path.ptr, false);
-		c->oidc_issuer = string_field(r, item, "oidcIssuer", path.ptr,
-					      false);
-		c->kubeconfig = string_field(r, item, "kubeconfig", path.ptr,
-					     false);
-		c->context = string_field(r, item, "context", path.ptr, false);
+			c->path = clean_path(arena, raw_path);
+		c->vpc_id = string_field(item, "vpcId");
+		c->oidc_issuer = string_field(item, "oidcIssuer");
+		c->kubeconfig = string_field(item, "kubeconfig");
+		c->context = string_field(item, "context");
 		flag = tr_node_get(item, "inCluster");
 		c->in_cluster = flag && flag->type == TR_NODE_BOOL &&
 				flag->as.boolean;
@@ -156,13 +122,12 @@ static void read_clusters(reader *r, tr_config *cfg, tr_arena *arena,
 			continue;
 		for (size_t j = 0; j < cfg->cluster_count; j++) {
 			const tr_config_cluster *o = &cfg->clusters[j];
-			if (strcmp(o->name, c->name) == 0)
-				problem(r, tr_node_get(item, "name"), path.ptr,
-					"Duplicate value: cluster name \"%s\" "
-					"is already used at line %u",
-					c->name, o->node->line);
-			else if (paths_overlap(o->path, c->path))
-				problem(r, tr_node_get(item, "path"), path.ptr,
+			/* Equal names and paths are the schema's to report
+			 * (x-trellis-unique-properties); nested paths are not. */
+			if (strcmp(o->path, c->path) != 0 &&
+			    paths_overlap(o->path, c->path))
+				problem(r, tr_node_get(item, "path"),
+					tr_buf_cstr(&path_field),
 					"Invalid value: \"%s\": overlaps the "
 					"path \"%s\" of cluster \"%s\"; each "
 					"manifest must belong to one cluster",
@@ -171,19 +136,17 @@ static void read_clusters(reader *r, tr_config *cfg, tr_arena *arena,
 		cfg->cluster_count++;
 	}
 	tr_buf_dispose(&path);
+	tr_buf_dispose(&path_field);
 }
 
-static void read_dns(reader *r, tr_config *cfg, tr_arena *arena,
-		     const tr_node *list)
+static void read_dns(tr_config *cfg, tr_arena *arena, const tr_node *list)
 {
 	tr_buf path = TR_BUF_INIT(256);
 
 	if (!list || list->type == TR_NODE_NULL)
 		return;
-	if (list->type != TR_NODE_SEQ) {
-		problem(r, list, "dns", "Invalid value: must be a list");
-		return;
-	}
+	if (list->type != TR_NODE_SEQ)
+		return; /* the schema reports it */
 	cfg->dns = tr_arena_alloc(arena, list->count * sizeof(*cfg->dns));
 	for (size_t i = 0; i < list->count; i++) {
 		const tr_node *item = list->u.items[i];
@@ -192,14 +155,11 @@ static void read_dns(reader *r, tr_config *cfg, tr_arena *arena,
 		tr_buf_clear(&path);
 		if (tr_buf_printf(&path, "dns[%zu]", i) < 0)
 			break;
-		if (item->type != TR_NODE_MAP) {
-			problem(r, item, path.ptr, "Invalid value: must be an "
-				"object");
+		if (item->type != TR_NODE_MAP)
 			continue;
-		}
 		d->node = item;
-		d->zone_id = string_field(r, item, "zoneId", path.ptr, true);
-		d->domain = string_field(r, item, "domain", path.ptr, true);
+		d->zone_id = string_field(item, "zoneId");
+		d->domain = string_field(item, "domain");
 		if (d->zone_id && d->domain)
 			cfg->dns_count++;
 	}
@@ -222,14 +182,8 @@ int tr_config_parse(tr_config *cfg, tr_arena *arena, const char *file,
 			"with version, region, owner and clusters");
 		return TR_EINVALID;
 	}
-	v = tr_node_get(root, "version");
-	if (!v)
-		problem(&r, root, "version", "Required value: use version: 1");
-	else if (v->type != TR_NODE_INT || v->as.integer != 1)
-		problem(&r, v, "version", "Unsupported value: \"%s\": "
-			"supported values: 1", v->text ? v->text : "");
-	cfg->region = string_field(&r, root, "region", "region", true);
-	cfg->owner = string_field(&r, root, "owner", "owner", true);
+	cfg->region = string_field(root, "region");
+	cfg->owner = string_field(root, "owner");
 	v = tr_node_get(root, "prune");
 	if (v && v->type == TR_NODE_BOOL)
 		cfg->prune = v->as.boolean;
@@ -237,8 +191,9 @@ int tr_config_parse(tr_config *cfg, tr_arena *arena, const char *file,
 	if (v && v->type == TR_NODE_INT)
 		cfg->max_deletes = v->as.integer;
 	read_clusters(&r, cfg, arena, tr_node_get(root, "clusters"));
-	read_dns(&r, cfg, arena, tr_node_get(root, "dns"));
-	return r.failed ? TR_EINVALID : 0;
+	read_dns(cfg, arena, tr_node_get(root, "dns"));
+	/* Problems inside are reported; the rest of the config is usable. */
+	return 0;
 }
 
 int tr_config_cluster_for(const tr_config *cfg, const char *rel_path)

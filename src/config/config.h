@@ -53,7 +53,9 @@ void tr_config_init_default(tr_config *cfg, tr_arena *arena);
 /*
  * Reads the config from its parsed YAML. Strings stay in the manifest set's
  * arena; arrays are allocated there too, so there is nothing to dispose.
- * Structural problems go to diag; returns TR_EINVALID when any was found.
+ * Problems the schema cannot see (nested cluster paths) go to diag; the
+ * schema check is validation's. TR_EINVALID only when the root is not an
+ * object, so nothing can be read.
  */
 int tr_config_parse(tr_config *cfg, tr_arena *arena, const char *file,
 		    const tr_node *root, tr_diag *diag);

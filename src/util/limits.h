@@ -20,6 +20,12 @@
 #define TR_MAX_NODES_PER_DOC     200000u   /* after alias expansion */
 #define TR_MAX_ITEMS_PER_COLLECTION 100000u
 
+/* JSON Schema engine (src/validate/schema.c) */
+#define TR_SCHEMA_MAX_DEPTH         128u      /* nested validation calls */
+#define TR_SCHEMA_MAX_NODES         100000u   /* compiled subschemas per schema */
+#define TR_SCHEMA_MAX_PATH_BYTES    4096u     /* a field path */
+#define TR_SCHEMA_MAX_VALUE_BYTES   256u      /* a value quoted in a message */
+
 /* Diagnostics */
 #define TR_MAX_DIAGNOSTICS       100000u
 #define TR_MAX_MESSAGE_BYTES     4096u

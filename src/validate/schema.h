@@ -50,6 +50,7 @@
 #include "diag/diag.h"
 #include "manifest/node.h"
 #include "util/arena.h"
+#include "util/limits.h"
 #include "util/buf.h"
 #include "util/errors.h"
 
@@ -58,10 +59,6 @@
  * live here until that header takes them (the validate branch may not touch
  * util/).
  */
-#define TR_SCHEMA_MAX_DEPTH         128u      /* nested validation calls */
-#define TR_SCHEMA_MAX_NODES         100000u   /* compiled subschemas per schema */
-#define TR_SCHEMA_MAX_PATH_BYTES    4096u     /* a field path */
-#define TR_SCHEMA_MAX_VALUE_BYTES   256u      /* a value quoted in a message */
 #define TR_SCHEMA_REGEX_MATCH_LIMIT 1000000u  /* PCRE2 backtracking budget */
 #define TR_SCHEMA_REGEX_DEPTH_LIMIT 10000u
 

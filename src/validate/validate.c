@@ -73,16 +73,37 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 	return tr_rules_check(doc->api_version, doc->kind, *out, diag);
 }
 
-int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
+/* trellis.yaml against schemas/config.schema.json; the reader in
+ * src/config/ only adds what a schema cannot say (overlapping paths). */
+static void check_config(tr_repo *repo, const tr_schema_set *schemas,
+			 tr_diag *diag)
+{
+	const tr_node *defaulted = NULL;
+
+	if (!repo->config.present || !repo->config.root)
+		return;
+	(void)tr_schema_check(&defaulted, tr_schema_set_config(schemas),
+			      repo->config.root, &repo->set.arena, diag);
+}
+
+int tr_validate_repo(tr_validate_stats *out, tr_repo *repo,
 		     const tr_validate_options *opts, tr_diag *diag)
 {
+	tr_schema_set *own = NULL;
+	const tr_schema_set *schemas = opts ? opts->schemas : NULL;
 	tr_refs_index idx;
 	int rc;
 
-	(void)opts;
 	memset(out, 0, sizeof(*out));
+	if (!schemas) {
+		if ((rc = tr_schema_set_new(&own, diag)) < 0)
+			return rc;
+		schemas = own;
+	}
+	check_config(repo, schemas, diag);
 	for (size_t i = 0; i < repo->set.count; i++) {
-		const tr_manifest_doc *d = &repo->set.docs[i];
+		tr_manifest_doc *d = &repo->set.docs[i];
+		const tr_node *defaulted = NULL;
 
 		if (!tr_validate_kind_is_managed(d->api_version, d->kind)) {
 			tr_diag_add(diag, TR_SEV_NOTE, "manifest.ignored",
@@ -96,6 +117,12 @@ int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 			continue;
 		}
 		out->documents++;
+		/* Later checks and the model read the object the API server
+		 * would store: with the schema's defaults filled in. */
+		if (tr_validate_document(&defaulted, schemas, d,
+					 &repo->set.arena, diag) == 0 &&
+		    defaulted)
+			d->root = defaulted;
 	}
 	/* Across documents: references first, then what Lattice can hold. */
 	rc = tr_refs_index_build(&idx, repo);
@@ -104,5 +131,6 @@ int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
 	if (rc == 0)
 		rc = tr_lattice_check(&idx, diag);
 	tr_refs_index_dispose(&idx);
+	tr_schema_set_free(own);
 	return rc;
 }

@@ -14,6 +14,7 @@
 
 typedef struct tr_validate_options {
 	bool allow_unsupported;
+	const tr_schema_set *schemas; /* NULL: compiled for this call */
 } tr_validate_options;
 
 typedef struct tr_validate_stats {
@@ -36,7 +37,13 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 			 const tr_manifest_doc *doc, tr_arena *arena,
 			 tr_diag *diag);
 
-int tr_validate_repo(tr_validate_stats *out, const tr_repo *repo,
+/*
+ * Runs every check on a loaded repository: the config file's schema, each
+ * managed document's schema (defaults applied: the document's root is
+ * replaced by its defaulted tree, in the repository's arena) and the API
+ * server's rules, then cross-references and VPC Lattice's limits.
+ */
+int tr_validate_repo(tr_validate_stats *out, tr_repo *repo,
 		     const tr_validate_options *opts, tr_diag *diag);
 
 #endif
