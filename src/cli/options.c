@@ -69,8 +69,15 @@ const tr_cmd_spec tr_cli_commands[] = {
 	{TR_CMD_PLAN, "plan",
 	 "[SOURCE] [--out PLANFILE] [--format text|json|markdown] "
 	 "[--detailed-exitcode]",
-	 "show the VPC Lattice, Route 53, ACM and IAM changes apply would make",
-	 NULL, "text|json|markdown", 0},
+	 "show the VPC Lattice changes apply would make",
+	 "Validates the manifests, reads the current state from AWS (with an "
+	 "AWS client that refuses every mutating call) and prints each "
+	 "resource to create, update, replace or delete, in apply order. Only "
+	 "resources tagged with the config's owner are ever updated or "
+	 "deleted; deletions need --prune or prune: true. Exits 1 on any "
+	 "error, and with --detailed-exitcode 2 when there are changes. "
+	 "Saved plans (--out) are not built yet.",
+	 "text|json|markdown", 1},
 	{TR_CMD_APPLY, "apply",
 	 "[SOURCE | --plan PLANFILE] [--dry-run] [--prune] [--max-deletes N]",
 	 "make the changes of the plan, idempotently; never prompts", NULL,

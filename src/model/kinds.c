@@ -25,7 +25,7 @@ static const tr_field_spec target_group_fields[] = {
 	{"config.protocolVersion", TR_FIELD_REPLACE},
 	{"config.vpcIdentifier", TR_FIELD_REPLACE},
 	{"config.ipAddressType", TR_FIELD_REPLACE},
-	{"config.healthCheck", TR_FIELD_MUTABLE},
+	{"config.healthCheck", TR_FIELD_OPTIONAL},
 	{NULL, 0},
 };
 

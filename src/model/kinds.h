@@ -25,7 +25,9 @@ typedef enum tr_kind {
 typedef enum tr_field_mode {
 	TR_FIELD_MUTABLE = 0,   /* an update call changes it in place */
 	TR_FIELD_REPLACE,       /* set at creation only: a change replaces */
-	TR_FIELD_COMPUTED       /* known only after apply; never diffed */
+	TR_FIELD_COMPUTED,      /* known only after apply; never diffed */
+	TR_FIELD_OPTIONAL       /* mutable, compared only when declared: AWS
+				 * fills in its own defaults otherwise */
 } tr_field_mode;
 
 typedef struct tr_field_spec {

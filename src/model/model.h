@@ -40,6 +40,7 @@ typedef struct tr_resource {
 	char *id;           /* observed: AWS id */
 	char *arn;          /* observed: AWS ARN */
 	char *status;       /* observed: ACTIVE, CREATE_IN_PROGRESS, ... */
+	bool tags_inherited; /* observed: owner from the parent, tags unread */
 } tr_resource;
 
 typedef struct tr_model {

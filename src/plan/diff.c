@@ -81,11 +81,39 @@ static bool is_empty(const cJSON *v)
 	       ((cJSON_IsArray(v) || cJSON_IsObject(v)) && !v->child);
 }
 
+/* Drops nulls and empty lists and objects, recursively, so that a field
+ * AWS echoes back empty equals one the manifests leave out. */
+static void strip_empty(cJSON *v, int depth)
+{
+	cJSON *child, *next;
+
+	if (depth > (int)TR_MAX_YAML_DEPTH)
+		return;
+	for (child = v ? v->child : NULL; child; child = next) {
+		next = child->next;
+		strip_empty(child, depth + 1);
+		if (cJSON_IsObject(v) && is_empty(child))
+			cJSON_Delete(cJSON_DetachItemViaPointer(v, child));
+	}
+}
+
 static bool same_value(const cJSON *a, const cJSON *b)
 {
+	cJSON *ca, *cb;
+	bool same;
+
 	if (is_empty(a) || is_empty(b))
 		return is_empty(a) && is_empty(b);
-	return cJSON_Compare(a, b, true);
+	if (cJSON_Compare(a, b, true))
+		return true;
+	ca = cJSON_Duplicate(a, true);
+	cb = cJSON_Duplicate(b, true);
+	strip_empty(ca, 0);
+	strip_empty(cb, 0);
+	same = cJSON_Compare(ca, cb, true);
+	cJSON_Delete(ca);
+	cJSON_Delete(cb);
+	return same;
 }
 
 /* Resource as the plan shows it: attributes plus tags. */
@@ -154,11 +182,14 @@ static tr_action compare(tr_change *c, const tr_resource *d,
 {
 	const tr_kind_spec *k = tr_kind_get(d->kind);
 	tr_action action = TR_ACTION_NOOP;
-	const cJSON *item;
+	const cJSON *item, *ours;
 
 	/* Fields the kind describes, at their (possibly nested) paths. */
 	for (const tr_field_spec *f = k->fields; f->name; f++) {
 		if (f->mode == TR_FIELD_COMPUTED)
+			continue;
+		if (f->mode == TR_FIELD_OPTIONAL &&
+		    is_empty(get_path(d->attrs, f->name)))
 			continue;
 		if (same_value(get_path(d->attrs, f->name),
 			       get_path(o->attrs, f->name)))
@@ -185,8 +216,10 @@ static tr_action compare(tr_change *c, const tr_resource *d,
 		    action == TR_ACTION_NOOP)
 			action = TR_ACTION_UPDATE;
 	}
-	/* Our tags; tags others added are left alone. */
-	cJSON_ArrayForEach(item, d->tags)
+	/* Our tags; tags others added are left alone. Children owned
+	 * through their parent were not read: they were set at creation. */
+	ours = o->tags_inherited ? NULL : d->tags;
+	cJSON_ArrayForEach(item, ours)
 	{
 		if (!same_value(item, cJSON_GetObjectItemCaseSensitive(
 					      o->tags, item->string)) &&

@@ -1,0 +1,828 @@
+#include "observe/observe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/limits.h"
+#include "util/str.h"
+
+#define PAGE_SIZE "100"
+
+typedef struct id_entry {
+	char *id;
+	char *address;
+} id_entry;
+
+typedef struct reader {
+	tr_aws_client *client;
+	tr_model *out;
+	tr_model *desired;
+	const tr_config *cfg;
+	const char *owner;
+	unsigned parallel;
+	tr_diag *diag;
+	int error;
+	id_entry *ids;   /* AWS id -> address, for references */
+	size_t nids;
+	size_t ids_cap;
+	bool ids_sorted;
+} reader;
+
+/* --- helpers ---------------------------------------------------------- */
+
+static void aws_failed(reader *r, const tr_aws_error *err)
+{
+	tr_buf msg = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+
+	if (tr_aws_error_render(&msg, err) < 0)
+		tr_buf_clear(&msg);
+	tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read", NULL, 0, 0, NULL,
+		    "reading the current state failed: %s; no plan is made "
+		    "from a partial view",
+		    tr_buf_cstr(&msg));
+	tr_buf_dispose(&msg);
+	if (!r->error)
+		r->error = err->rc ? err->rc : TR_ERROR;
+}
+
+static void remember_id(reader *r, const char *id, const char *address)
+{
+	if (!id)
+		return;
+	r->ids = tr_grow(r->ids, &r->ids_cap, r->nids + 1, sizeof(*r->ids));
+	r->ids[r->nids].id = tr_strdup(id);
+	r->ids[r->nids].address = tr_strdup(address);
+	r->nids++;
+	r->ids_sorted = false;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(((const id_entry *)a)->id, ((const id_entry *)b)->id);
+}
+
+/* "ref:<address>" for a known id (or ARN), else the id itself: a foreign
+ * target group stays visible as what it is. */
+static cJSON *ref_for_id(reader *r, const char *id)
+{
+	id_entry key = {(char *)id, NULL};
+	const id_entry *hit;
+
+	if (!id)
+		return cJSON_CreateNull();
+	if (!r->ids_sorted) {
+		if (r->nids > 1)
+			qsort(r->ids, r->nids, sizeof(*r->ids), compare_ids);
+		r->ids_sorted = true;
+	}
+	hit = r->nids ? bsearch(&key, r->ids, r->nids, sizeof(*r->ids),
+				compare_ids)
+		      : NULL;
+	return hit ? tr_model_ref(hit->address) : cJSON_CreateString(id);
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static cJSON *jdup(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return v ? cJSON_Duplicate(v, true) : NULL;
+}
+
+static void put(cJSON *o, const char *key, cJSON *v)
+{
+	if (v)
+		cJSON_AddItemToObject(o, key, v);
+}
+
+/* Is "<kind>.<name>" declared? */
+static bool desired_has(reader *r, const char *kind, const char *name)
+{
+	tr_buf a = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	bool found;
+
+	found = name && tr_buf_printf(&a, "%s.%s", kind, name) == 0 &&
+		tr_model_find(r->desired, a.ptr) != NULL;
+	tr_buf_dispose(&a);
+	return found;
+}
+
+typedef struct page_acc {
+	cJSON *items;
+	int error;
+} page_acc;
+
+static int on_page(void *ctx, const tr_aws_response *page)
+{
+	page_acc *acc = ctx;
+	cJSON *doc = cJSON_ParseWithLength(page->body.ptr, page->body.len);
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+	cJSON *item;
+
+	if (!doc || !cJSON_IsArray(items)) {
+		cJSON_Delete(doc);
+		acc->error = TR_EINVALID;
+		return TR_EINVALID;
+	}
+	while ((item = cJSON_DetachItemFromArray(items, 0)) != NULL)
+		cJSON_AddItemToArray(acc->items, item);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+/* Every item of a paginated Lattice List call; NULL on failure. */
+static cJSON *list_all(reader *r, const char *op, const char *const *labels,
+		       size_t nlabels, const char *filter_name,
+		       const char *filter_value)
+{
+	tr_aws_param params[2] = {{"maxResults", PAGE_SIZE}, {NULL, NULL}};
+	tr_aws_call call = {TR_AWS_LATTICE, op, labels, nlabels, params, 1,
+			    NULL, 0};
+	page_acc acc = {cJSON_CreateArray(), 0};
+	tr_aws_error err;
+
+	if (filter_name) {
+		params[1].name = filter_name;
+		params[1].value = filter_value;
+		call.param_count = 2;
+	}
+	tr_aws_error_init(&err);
+	if (tr_aws_client_paginate(r->client, &call, on_page, &acc, &err) < 0) {
+		if (acc.error && err.kind == TR_AWS_ERR_NONE)
+			tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read", NULL, 0,
+				    0, NULL,
+				    "vpc-lattice %s: the reply is not the "
+				    "expected JSON",
+				    op);
+		else
+			aws_failed(r, &err);
+		if (!r->error)
+			r->error = TR_EINVALID;
+		cJSON_Delete(acc.items);
+		acc.items = NULL;
+	}
+	tr_aws_error_dispose(&err);
+	return acc.items;
+}
+
+/* One read per label set, in parallel; replies[i] is the parsed body or
+ * NULL (on failure the reader records the error). A 404 is "gone" and
+ * not an error: the resource disappeared between list and get. */
+typedef struct batch_call {
+	const char *labels[3];
+	size_t nlabels;
+} batch_call;
+
+static cJSON **get_many(reader *r, const char *op, const batch_call *bc,
+			size_t n)
+{
+	tr_aws_call *calls = tr_calloc(n + 1, sizeof(*calls));
+	tr_aws_response *outs = tr_calloc(n + 1, sizeof(*outs));
+	tr_aws_error *errs = tr_calloc(n + 1, sizeof(*errs));
+	cJSON **replies = tr_calloc(n + 1, sizeof(*replies));
+
+	for (size_t i = 0; i < n; i++) {
+		calls[i] = (tr_aws_call){TR_AWS_LATTICE, op, bc[i].labels,
+					 bc[i].nlabels, NULL, 0, NULL, 0};
+		tr_aws_response_init(&outs[i]);
+		tr_aws_error_init(&errs[i]);
+	}
+	/* Failures are read per call from errs below. */
+	if (n && tr_aws_client_call_many(outs, errs, r->client, calls, n,
+					 r->parallel) < 0 &&
+	    r->error == 0) {
+		bool any = false;
+		for (size_t i = 0; i < n; i++)
+			any |= errs[i].kind != TR_AWS_ERR_NONE;
+		if (!any)
+			r->error = TR_ERROR;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (errs[i].kind == TR_AWS_ERR_NONE) {
+			replies[i] = cJSON_ParseWithLength(outs[i].body.ptr,
+							   outs[i].body.len);
+			if (!replies[i]) {
+				tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read",
+					    NULL, 0, 0, NULL,
+					    "vpc-lattice %s: the reply is not "
+					    "JSON",
+					    op);
+				r->error = TR_EINVALID;
+			}
+		} else if (errs[i].rc != TR_ENOTFOUND) {
+			aws_failed(r, &errs[i]);
+		}
+		tr_aws_response_dispose(&outs[i]);
+		tr_aws_error_dispose(&errs[i]);
+	}
+	tr_free(calls);
+	tr_free(outs);
+	tr_free(errs);
+	return replies;
+}
+
+static void free_replies(cJSON **replies, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(replies[i]);
+	tr_free(replies);
+}
+
+/* Tags of each ARN (object), in parallel. */
+static cJSON **tags_of(reader *r, const char *const *arns, size_t n)
+{
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	cJSON **replies;
+
+	for (size_t i = 0; i < n; i++) {
+		bc[i].labels[0] = arns[i];
+		bc[i].nlabels = 1;
+	}
+	replies = get_many(r, "ListTagsForResource", bc, n);
+	tr_free(bc);
+	return replies;
+}
+
+static const char *owner_in(const cJSON *tag_reply)
+{
+	return jstr(cJSON_GetObjectItemCaseSensitive(tag_reply, "tags"),
+		    TR_TAG_OWNER);
+}
+
+static tr_resource *add(reader *r, tr_kind kind, cJSON *attrs,
+			const cJSON *summary, const char *key)
+{
+	tr_resource *res = tr_model_add(r->out, kind, attrs, "%s", key);
+
+	if (!res)
+		return NULL; /* two AWS objects at one address: keep the first */
+	res->id = jstr(summary, "id") ? tr_strdup(jstr(summary, "id")) : NULL;
+	res->arn = jstr(summary, "arn") ? tr_strdup(jstr(summary, "arn")) : NULL;
+	res->status = jstr(summary, "status") ? tr_strdup(jstr(summary, "status"))
+					      : NULL;
+	remember_id(r, res->id, res->address);
+	remember_id(r, res->arn, res->address);
+	return res;
+}
+
+static void set_tags(tr_resource *res, const cJSON *tag_reply)
+{
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(tag_reply, "tags");
+
+	if (cJSON_IsObject(tags)) {
+		cJSON_Delete(res->tags);
+		res->tags = cJSON_Duplicate(tags, true);
+	}
+}
+
+static void inherit_owner(tr_resource *res, const char *owner)
+{
+	if (owner)
+		tr_resource_set_tag(res, TR_TAG_OWNER, owner);
+	res->tags_inherited = true;
+}
+
+static const char *cluster_of_vpc(const reader *r, const char *vpc)
+{
+	for (size_t i = 0; vpc && i < r->cfg->cluster_count; i++)
+		if (tr_str_eq(r->cfg->clusters[i].vpc_id, vpc))
+			return r->cfg->clusters[i].name;
+	return vpc;
+}
+
+/* --- service networks and their VPC associations ----------------------- */
+
+typedef struct kept {
+	const cJSON *item;
+	const char *owner;
+} kept;
+
+static void read_networks(reader *r, cJSON *networks, cJSON **sn_list_out)
+{
+	size_t n = (size_t)cJSON_GetArraySize(networks);
+	const char **arns = tr_calloc(n + 1, sizeof(*arns));
+	cJSON **tags;
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	cJSON **gets;
+	size_t i = 0, nk = 0;
+	const cJSON *item;
+	kept *keep = tr_calloc(n + 1, sizeof(*keep));
+
+	*sn_list_out = cJSON_CreateArray();
+	cJSON_ArrayForEach(item, networks) arns[i++] = jstr(item, "arn");
+	tags = tags_of(r, arns, n);
+	i = 0;
+	cJSON_ArrayForEach(item, networks)
+	{
+		const char *owner = owner_in(tags[i]);
+		/* Ours, or declared (the plan decides whether that is a
+		 * collision with someone else's). */
+		if (tr_str_eq(owner, r->owner) ||
+		    desired_has(r, "service_network", jstr(item, "name"))) {
+			keep[nk].item = item;
+			keep[nk].owner = owner;
+			bc[nk].labels[0] = jstr(item, "id");
+			bc[nk].nlabels = 1;
+			nk++;
+		}
+		i++;
+	}
+	gets = get_many(r, "GetServiceNetwork", bc, nk);
+	for (size_t k = 0; k < nk; k++) {
+		cJSON *attrs;
+		tr_resource *res;
+		size_t t;
+
+		if (!gets[k])
+			continue;
+		attrs = cJSON_CreateObject();
+		put(attrs, "name", jdup(gets[k], "name"));
+		put(attrs, "authType", jdup(gets[k], "authType"));
+		res = add(r, TR_KIND_SERVICE_NETWORK, attrs, gets[k],
+			  jstr(gets[k], "name"));
+		if (!res)
+			continue;
+		for (t = 0; t < n && arns[t] != jstr(keep[k].item, "arn"); t++)
+			;
+		if (t < n)
+			set_tags(res, tags[t]);
+		cJSON_AddItemToArray(*sn_list_out,
+				     cJSON_Duplicate(gets[k], true));
+	}
+	free_replies(gets, nk);
+	free_replies(tags, n);
+	tr_free(bc);
+	tr_free(arns);
+	tr_free(keep);
+}
+
+static void read_vpc_associations(reader *r, const cJSON *sn)
+{
+	const char *sn_name = jstr(sn, "name");
+	cJSON *items = list_all(r, "ListServiceNetworkVpcAssociations", NULL, 0,
+				"serviceNetworkIdentifier", jstr(sn, "id"));
+	size_t n = (size_t)cJSON_GetArraySize(items);
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	const char **arns = tr_calloc(n + 1, sizeof(*arns));
+	cJSON **gets, **tags;
+	const cJSON *item;
+	size_t i = 0;
+	tr_buf sn_addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+	if (!items)
+		goto done;
+	if (tr_buf_printf(&sn_addr, "service_network.%s", sn_name) < 0)
+		goto done;
+	cJSON_ArrayForEach(item, items)
+	{
+		bc[i].labels[0] = jstr(item, "id");
+		bc[i].nlabels = 1;
+		arns[i] = jstr(item, "arn");
+		i++;
+	}
+	gets = get_many(r, "GetServiceNetworkVpcAssociation", bc, n);
+	tags = tags_of(r, arns, n);
+	for (i = 0; i < n; i++) {
+		cJSON *attrs;
+		tr_resource *res;
+		tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+		if (!gets[i] ||
+		    tr_buf_printf(&key, "%s/%s", sn_name,
+				  cluster_of_vpc(r, jstr(gets[i],
+							 "vpcId"))) < 0) {
+			tr_buf_dispose(&key);
+			continue;
+		}
+		attrs = cJSON_CreateObject();
+		cJSON_AddItemToObject(attrs, "serviceNetworkIdentifier",
+				      tr_model_ref(sn_addr.ptr));
+		put(attrs, "vpcIdentifier", jdup(gets[i], "vpcId"));
+		put(attrs, "securityGroupIds", jdup(gets[i], "securityGroupIds"));
+		res = add(r, TR_KIND_SN_VPC_ASSOCIATION, attrs, gets[i], key.ptr);
+		if (res) {
+			tr_resource_set_parent(res, sn_addr.ptr);
+			set_tags(res, tags[i]);
+		}
+		tr_buf_dispose(&key);
+	}
+	free_replies(gets, n);
+	free_replies(tags, n);
+done:
+	tr_buf_dispose(&sn_addr);
+	tr_free(bc);
+	tr_free(arns);
+	cJSON_Delete(items);
+}
+
+/* --- target groups ----------------------------------------------------- */
+
+static bool in_cluster_vpc(const reader *r, const char *vpc)
+{
+	for (size_t i = 0; vpc && i < r->cfg->cluster_count; i++)
+		if (tr_str_eq(r->cfg->clusters[i].vpc_id, vpc))
+			return true;
+	return false;
+}
+
+static void read_target_groups(reader *r)
+{
+	cJSON *items = list_all(r, "ListTargetGroups", NULL, 0, NULL, NULL);
+	size_t n = (size_t)cJSON_GetArraySize(items), nk = 0;
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	const char **arns = tr_calloc(n + 1, sizeof(*arns));
+	cJSON **gets, **tags;
+	const cJSON *item;
+
+	if (!items)
+		goto done;
+	cJSON_ArrayForEach(item, items)
+	{
+		if (!desired_has(r, "target_group", jstr(item, "name")) &&
+		    !in_cluster_vpc(r, jstr(item, "vpcIdentifier")))
+			continue;
+		bc[nk].labels[0] = jstr(item, "id");
+		bc[nk].nlabels = 1;
+		arns[nk] = jstr(item, "arn");
+		nk++;
+	}
+	gets = get_many(r, "GetTargetGroup", bc, nk);
+	tags = tags_of(r, arns, nk);
+	for (size_t i = 0; i < nk; i++) {
+		cJSON *attrs, *config;
+		const cJSON *c;
+		tr_resource *res;
+
+		if (!gets[i])
+			continue;
+		c = cJSON_GetObjectItemCaseSensitive(gets[i], "config");
+		attrs = cJSON_CreateObject();
+		put(attrs, "name", jdup(gets[i], "name"));
+		put(attrs, "type", jdup(gets[i], "type"));
+		config = cJSON_AddObjectToObject(attrs, "config");
+		put(config, "port", jdup(c, "port"));
+		put(config, "protocol", jdup(c, "protocol"));
+		put(config, "protocolVersion", jdup(c, "protocolVersion"));
+		put(config, "vpcIdentifier", jdup(c, "vpcIdentifier"));
+		put(config, "ipAddressType", jdup(c, "ipAddressType"));
+		put(config, "healthCheck", jdup(c, "healthCheck"));
+		res = add(r, TR_KIND_TARGET_GROUP, attrs, gets[i],
+			  jstr(gets[i], "name"));
+		if (res)
+			set_tags(res, tags[i]);
+	}
+	free_replies(gets, nk);
+	free_replies(tags, nk);
+done:
+	tr_free(bc);
+	tr_free(arns);
+	cJSON_Delete(items);
+}
+
+/* --- services and what hangs on them ----------------------------------- */
+
+typedef struct service_ref {
+	const char *id;
+	const char *name;
+	const char *owner;
+	tr_buf addr;
+} service_ref;
+
+static bool id_listed(const cJSON *ids, const char *id)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, ids) if (cJSON_IsString(v) &&
+				      tr_str_eq(v->valuestring, id)) return true;
+	return false;
+}
+
+static void read_rules(reader *r, const service_ref *svc, const char *lid,
+		       const char *laddr, const char *lkey)
+{
+	const char *labels[2] = {svc->id, lid};
+	cJSON *items = list_all(r, "ListRules", labels, 2, NULL, NULL);
+	size_t n = (size_t)cJSON_GetArraySize(items), nk = 0;
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	cJSON **gets;
+	const cJSON *item;
+	size_t prefix = strlen(svc->name);
+
+	if (!items)
+		goto done;
+	cJSON_ArrayForEach(item, items)
+	{
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item,
+								  "isDefault")))
+			continue;
+		bc[nk].labels[0] = svc->id;
+		bc[nk].labels[1] = lid;
+		bc[nk].labels[2] = jstr(item, "id");
+		bc[nk].nlabels = 3;
+		nk++;
+	}
+	gets = get_many(r, "GetRule", bc, nk);
+	for (size_t i = 0; i < nk; i++) {
+		const char *name = gets[i] ? jstr(gets[i], "name") : NULL;
+		cJSON *attrs, *action;
+		const cJSON *groups, *g;
+		tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		tr_resource *res;
+		int error;
+
+		if (!name)
+			continue;
+		/* trellis names rules <service>-r<N>; others keep their
+		 * name in the address (and are pruned as strangers). */
+		if (strncmp(name, svc->name, prefix) == 0 &&
+		    strncmp(name + prefix, "-r", 2) == 0)
+			error = tr_buf_printf(&key, "%s/%s", lkey,
+					      name + prefix + 2);
+		else
+			error = tr_buf_printf(&key, "%s/%s", lkey, name);
+		if (error) {
+			tr_buf_dispose(&key);
+			continue;
+		}
+		attrs = cJSON_CreateObject();
+		cJSON_AddItemToObject(attrs, "serviceIdentifier",
+				      tr_model_ref(svc->addr.ptr));
+		cJSON_AddItemToObject(attrs, "listenerIdentifier",
+				      tr_model_ref(laddr));
+		put(attrs, "name", jdup(gets[i], "name"));
+		put(attrs, "priority", jdup(gets[i], "priority"));
+		put(attrs, "match", jdup(gets[i], "match"));
+		action = jdup(gets[i], "action");
+		groups = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(action, "forward"),
+			"targetGroups");
+		cJSON_ArrayForEach(g, groups)
+		{
+			const char *tg = jstr(g, "targetGroupIdentifier");
+			if (tg)
+				cJSON_ReplaceItemInObjectCaseSensitive(
+					(cJSON *)g, "targetGroupIdentifier",
+					ref_for_id(r, tg));
+		}
+		put(attrs, "action", action);
+		res = add(r, TR_KIND_RULE, attrs, gets[i], key.ptr);
+		if (res) {
+			tr_resource_set_parent(res, laddr);
+			inherit_owner(res, svc->owner);
+		}
+		tr_buf_dispose(&key);
+	}
+	free_replies(gets, nk);
+done:
+	tr_free(bc);
+	cJSON_Delete(items);
+}
+
+static void read_listeners(reader *r, const service_ref *svc)
+{
+	const char *labels[1] = {svc->id};
+	cJSON *items = list_all(r, "ListListeners", labels, 1, NULL, NULL);
+	size_t n = (size_t)cJSON_GetArraySize(items), i = 0;
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	cJSON **gets;
+	const cJSON *item;
+
+	if (!items)
+		goto done;
+	cJSON_ArrayForEach(item, items)
+	{
+		bc[i].labels[0] = svc->id;
+		bc[i].labels[1] = jstr(item, "id");
+		bc[i].nlabels = 2;
+		i++;
+	}
+	gets = get_many(r, "GetListener", bc, n);
+	for (i = 0; i < n; i++) {
+		const char *proto = gets[i] ? jstr(gets[i], "protocol") : NULL;
+		const cJSON *port;
+		tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		tr_buf laddr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		cJSON *attrs;
+		tr_resource *res;
+
+		if (!proto)
+			continue;
+		port = cJSON_GetObjectItemCaseSensitive(gets[i], "port");
+		if (tr_buf_printf(&key, "%s/%s-%d", svc->name,
+				  strcmp(proto, "TLS_PASSTHROUGH") == 0 ? "tls"
+				  : strcmp(proto, "HTTPS") == 0	     ? "https"
+									     : "http",
+				  cJSON_IsNumber(port) ? port->valueint : 0) < 0 ||
+		    tr_buf_printf(&laddr, "listener.%s", key.ptr) < 0) {
+			tr_buf_dispose(&key);
+			tr_buf_dispose(&laddr);
+			continue;
+		}
+		attrs = cJSON_CreateObject();
+		cJSON_AddItemToObject(attrs, "serviceIdentifier",
+				      tr_model_ref(svc->addr.ptr));
+		put(attrs, "name", jdup(gets[i], "name"));
+		put(attrs, "port", jdup(gets[i], "port"));
+		put(attrs, "protocol", jdup(gets[i], "protocol"));
+		put(attrs, "defaultAction", jdup(gets[i], "defaultAction"));
+		res = add(r, TR_KIND_LISTENER, attrs, gets[i], key.ptr);
+		if (res) {
+			tr_resource_set_parent(res, svc->addr.ptr);
+			inherit_owner(res, svc->owner);
+			read_rules(r, svc, jstr(gets[i], "id"), laddr.ptr,
+				   key.ptr);
+		}
+		tr_buf_dispose(&key);
+		tr_buf_dispose(&laddr);
+	}
+	free_replies(gets, n);
+done:
+	tr_free(bc);
+	cJSON_Delete(items);
+}
+
+static void read_services(reader *r, const cJSON *networks)
+{
+	cJSON *associated = cJSON_CreateArray(); /* service ids */
+	cJSON *assocs = cJSON_CreateArray();     /* SNSA items with sn name */
+	cJSON *items = NULL;
+	const cJSON *sn, *item;
+	size_t n, nk = 0;
+	batch_call *bc = NULL;
+	const char **arns = NULL;
+	cJSON **gets = NULL, **tags = NULL;
+	service_ref *svcs = NULL;
+
+	cJSON_ArrayForEach(sn, networks)
+	{
+		cJSON *list = list_all(r, "ListServiceNetworkServiceAssociations",
+				       NULL, 0, "serviceNetworkIdentifier",
+				       jstr(sn, "id"));
+		cJSON *a;
+
+		if (!list)
+			continue;
+		cJSON_ArrayForEach(a, list)
+		{
+			cJSON_AddItemToArray(associated,
+					     cJSON_CreateString(
+						     jstr(a, "serviceId")
+							     ? jstr(a, "serviceId")
+							     : ""));
+			cJSON_AddStringToObject(a, "_network", jstr(sn, "name"));
+		}
+		while ((a = cJSON_DetachItemFromArray(list, 0)) != NULL)
+			cJSON_AddItemToArray(assocs, a);
+		cJSON_Delete(list);
+	}
+	items = list_all(r, "ListServices", NULL, 0, NULL, NULL);
+	if (!items)
+		goto done;
+	n = (size_t)cJSON_GetArraySize(items);
+	bc = tr_calloc(n + 1, sizeof(*bc));
+	arns = tr_calloc(n + 1, sizeof(*arns));
+	svcs = tr_calloc(n + 1, sizeof(*svcs));
+	cJSON_ArrayForEach(item, items)
+	{
+		if (!desired_has(r, "service", jstr(item, "name")) &&
+		    !id_listed(associated, jstr(item, "id")))
+			continue;
+		bc[nk].labels[0] = jstr(item, "id");
+		bc[nk].nlabels = 1;
+		arns[nk] = jstr(item, "arn");
+		nk++;
+	}
+	gets = get_many(r, "GetService", bc, nk);
+	tags = tags_of(r, arns, nk);
+	for (size_t i = 0; i < nk; i++) {
+		service_ref *s = &svcs[i];
+		cJSON *attrs;
+		tr_resource *res;
+
+		tr_buf_init(&s->addr, TR_MAX_PATH_BYTES);
+		if (!gets[i])
+			continue;
+		s->id = jstr(gets[i], "id");
+		s->name = jstr(gets[i], "name");
+		s->owner = owner_in(tags[i]);
+		attrs = cJSON_CreateObject();
+		put(attrs, "name", jdup(gets[i], "name"));
+		put(attrs, "customDomainName", jdup(gets[i], "customDomainName"));
+		put(attrs, "certificateArn", jdup(gets[i], "certificateArn"));
+		put(attrs, "authType", jdup(gets[i], "authType"));
+		put(attrs, "dnsEntry", jdup(gets[i], "dnsEntry"));
+		res = add(r, TR_KIND_SERVICE, attrs, gets[i], s->name);
+		if (!res || !s->name || !s->id ||
+		    tr_buf_printf(&s->addr, "service.%s", s->name) < 0)
+			continue;
+		set_tags(res, tags[i]);
+		/* Only what is ours is read deeper: another owner's service
+		 * is a collision the plan reports, not something to diff. */
+		if (!tr_str_eq(s->owner, r->owner))
+			s->id = NULL;
+	}
+	/* Associations of our services. */
+	cJSON_ArrayForEach(item, assocs)
+	{
+		for (size_t i = 0; i < nk; i++) {
+			const service_ref *s = &svcs[i];
+			tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+			tr_buf sn_addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+			cJSON *attrs;
+			tr_resource *res;
+
+			if (!s->id || !tr_str_eq(s->id, jstr(item, "serviceId")))
+				continue;
+			if (tr_buf_printf(&key, "%s/%s", s->name,
+					  jstr(item, "_network")) == 0 &&
+			    tr_buf_printf(&sn_addr, "service_network.%s",
+					  jstr(item, "_network")) == 0) {
+				attrs = cJSON_CreateObject();
+				cJSON_AddItemToObject(attrs, "serviceIdentifier",
+						      tr_model_ref(s->addr.ptr));
+				cJSON_AddItemToObject(
+					attrs, "serviceNetworkIdentifier",
+					tr_model_ref(sn_addr.ptr));
+				res = add(r, TR_KIND_SN_SERVICE_ASSOCIATION,
+					  attrs, item, key.ptr);
+				if (res) {
+					tr_resource_set_parent(res, s->addr.ptr);
+					inherit_owner(res, s->owner);
+				}
+			}
+			tr_buf_dispose(&key);
+			tr_buf_dispose(&sn_addr);
+		}
+	}
+	for (size_t i = 0; i < nk; i++)
+		if (svcs[i].id)
+			read_listeners(r, &svcs[i]);
+done:
+	for (size_t i = 0; svcs && i < nk; i++)
+		tr_buf_dispose(&svcs[i].addr);
+	tr_free(svcs);
+	free_replies(gets, nk);
+	free_replies(tags, nk);
+	tr_free(bc);
+	tr_free(arns);
+	cJSON_Delete(items);
+	cJSON_Delete(assocs);
+	cJSON_Delete(associated);
+}
+
+int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
+	       tr_model *desired, const tr_config *cfg,
+	       const tr_observe_options *opts, tr_diag *diag)
+{
+	reader r;
+	tr_aws_stats before, after;
+	cJSON *networks = NULL, *kept_networks = NULL;
+
+	memset(&r, 0, sizeof(r));
+	r.client = client;
+	r.out = out;
+	r.desired = desired;
+	r.cfg = cfg;
+	r.owner = opts->owner;
+	r.parallel = opts->max_parallel ? opts->max_parallel : 8;
+	r.diag = diag;
+	tr_model_init(out);
+	tr_model_sort(desired);
+	tr_aws_client_stats(client, &before);
+
+	networks = list_all(&r, "ListServiceNetworks", NULL, 0, NULL, NULL);
+	if (networks)
+		read_networks(&r, networks, &kept_networks);
+	if (!r.error) {
+		const cJSON *sn;
+		cJSON_ArrayForEach(sn, kept_networks)
+			read_vpc_associations(&r, sn);
+	}
+	/* Target groups first: rules refer to them by id. */
+	if (!r.error)
+		read_target_groups(&r);
+	if (!r.error)
+		read_services(&r, kept_networks);
+
+	tr_aws_client_stats(client, &after);
+	if (stats)
+		stats->requests = after.requests - before.requests;
+	for (size_t i = 0; i < r.nids; i++) {
+		tr_free(r.ids[i].id);
+		tr_free(r.ids[i].address);
+	}
+	tr_free(r.ids);
+	cJSON_Delete(networks);
+	cJSON_Delete(kept_networks);
+	tr_model_sort(out);
+	return r.error;
+}

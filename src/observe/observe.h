@@ -1,0 +1,40 @@
+/*
+ * The observed model: what AWS holds now, read into the same types as the
+ * desired model so the diff compares like with like. AWS ids become
+ * addresses ("ref:service.x") so references compare equal.
+ *
+ * Reads are bounded by what could be ours: service networks (few per
+ * region), services that are either declared or associated with those
+ * networks, target groups that are declared or live in the clusters' VPCs.
+ * Children of an owned service (listeners, rules, associations) are owned
+ * through it; their tags are not read (tags_inherited).
+ */
+#ifndef TR_OBSERVE_OBSERVE_H
+#define TR_OBSERVE_OBSERVE_H
+
+#include <stddef.h>
+
+#include "aws/client.h"
+#include "config/config.h"
+#include "diag/diag.h"
+#include "model/model.h"
+
+typedef struct tr_observe_options {
+	const char *owner;       /* only resources tagged with it are read deep */
+	unsigned max_parallel;   /* concurrent reads; 0: 8 */
+} tr_observe_options;
+
+typedef struct tr_observe_stats {
+	unsigned requests;       /* AWS requests sent (attempts included) */
+} tr_observe_stats;
+
+/*
+ * Reads the current state. AWS failures are diagnostics (rule "aws.read")
+ * and a negative return: a plan must never be computed from a partial
+ * view, since what is missing would look like something to create.
+ */
+int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
+	       tr_model *desired, const tr_config *cfg,
+	       const tr_observe_options *opts, tr_diag *diag);
+
+#endif
