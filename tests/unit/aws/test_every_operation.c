@@ -4,9 +4,9 @@
  * everything hanging off it, read and change each piece, tear it down in
  * reverse; a Route 53 record's life; an ACM certificate's; an IAM role's;
  * the STS calls. Each call is checked three ways: the client's answer, the
- * reply's key fields, and the emulator's request log (operation name and
- * whether it mutates, which must agree with the table the dry-run gate
- * reads). The same sequence then runs in dry-run mode, which must send no
+ * reply's key fields, and the emulator's request log (operation name,
+ * whether it mutates and whether it was signed, which must agree with the
+ * table the dry-run gate and the signer read). The same sequence then runs in dry-run mode, which must send no
  * mutating request at all.
  *
  * The steps are data; ids and ARNs captured from one reply fill the labels,
@@ -677,6 +677,7 @@ static int check_logged(int from, const tr_aws_op *op, bool allow_not_found)
 		const cJSON *mut = cJSON_GetObjectItemCaseSensitive(e, "mutating");
 		const cJSON *svc = cJSON_GetObjectItemCaseSensitive(e, "service");
 		const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "errorCode");
+		const cJSON *sig = cJSON_GetObjectItemCaseSensitive(e, "signed");
 		double status = cJSON_GetNumberValue(
 			cJSON_GetObjectItemCaseSensitive(e, "status"));
 
@@ -691,6 +692,12 @@ static int check_logged(int from, const tr_aws_op *op, bool allow_not_found)
 			fail_msg("%s: the emulator says mutating=%s, the table %s",
 				 op->name, cJSON_IsTrue(mut) ? "true" : "false",
 				 op->mutating ? "true" : "false");
+		/* Unsigned only where the table says so: a web identity
+		 * token is all the caller may have. */
+		if (!cJSON_IsBool(sig) || cJSON_IsTrue(sig) == op->unsigned_call)
+			fail_msg("%s: sent %s, the table says %s", op->name,
+				 cJSON_IsTrue(sig) ? "signed" : "unsigned",
+				 op->unsigned_call ? "unsigned" : "signed");
 		if (status >= 200 && status < 300)
 			continue;
 		if (!(allow_not_found && cJSON_IsString(code) &&
