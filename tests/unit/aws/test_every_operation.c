@@ -188,8 +188,9 @@ typedef struct pair {
  * operation (configuration and seeding, never through the client).
  * capture: {variable, reply path}; expect: {reply path, value} with "" for
  * "present and not empty"; contains: text the reply (any page) must hold;
- * until: poll the read until {path, value} holds (asynchronous states).
- * Paths are "a.0.b" in JSON replies and "A/B" below the root in XML ones.
+ * until: poll the read until {path, value} holds (asynchronous states);
+ * min_pages: a List operation, asked for small pages, must walk this many
+ * (captures and expectations apply to its first page). Paths are "a.0.b" in JSON replies and "A/B" below the root in XML ones.
  */
 typedef struct step {
 	tr_aws_service service;
@@ -202,6 +203,7 @@ typedef struct step {
 	pair expect[MAX_EXPECTS];
 	const char *contains;
 	pair until;
+	unsigned min_pages;
 } step;
 
 #define LATTICE .service = TR_AWS_LATTICE
@@ -281,7 +283,7 @@ static const step steps[] = {
 	 .body = "{\"targets\":[{\"id\":\"10.0.0.10\",\"port\":8080},{\"id\":\"10.0.0.11\",\"port\":8080}]}",
 	 .expect = {{"successful.0.id", "10.0.0.10"}, {"successful.1.id", "10.0.0.11"}}},
 	{LATTICE, .op = "ListTargets", .labels = {"{{tg}}"}, .body = "{}",
-	 .contains = "10.0.0.11"},
+	 .params = {{"maxResults", "1"}}, .contains = "10.0.0.11", .min_pages = 2},
 	{LATTICE, .op = "DeregisterTargets", .labels = {"{{tg}}"},
 	 .body = "{\"targets\":[{\"id\":\"10.0.0.11\",\"port\":8080}]}",
 	 .expect = {{"successful.0.id", "10.0.0.11"}}},
@@ -326,7 +328,9 @@ static const step steps[] = {
 	 .capture = {{"rule2", "id"}}, .expect = {{"priority", "20"}}},
 	{LATTICE, .op = "GetRule", .labels = {"{{svc}}", "{{lis}}", "{{rule}}"},
 	 .expect = {{"arn", "{{rule_arn}}"}, {"match.httpMatch.pathMatch.match.prefix", "/api"}}},
-	{LATTICE, .op = "ListRules", .labels = {"{{svc}}", "{{lis}}"}, .contains = "{{rule2}}"},
+	/* The default rule and ours, one a page. */
+	{LATTICE, .op = "ListRules", .labels = {"{{svc}}", "{{lis}}"},
+	 .params = {{"maxResults", "1"}}, .contains = "{{rule2}}", .min_pages = 3},
 	{LATTICE, .op = "UpdateRule", .labels = {"{{svc}}", "{{lis}}", "{{rule}}"},
 	 .body = "{\"priority\":15}", .expect = {{"id", "{{rule}}"}, {"priority", "15"}}},
 	/* A swap: priorities are checked after the whole batch. */
@@ -402,8 +406,10 @@ static const step steps[] = {
 	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
 	 .body = RRSET("UPSERT", "10.0.0.2"),
 	 .capture = {{"change", "ChangeInfo/Id"}}, .expect = {{"ChangeInfo/Status", ""}}},
+	/* SOA, NS and ours, one a page: NextRecordName/Type paging. */
 	{R53, .op = "ListResourceRecordSets", .labels = {"{{zone}}"},
-	 .contains = "<Value>10.0.0.2</Value>"},
+	 .params = {{"maxitems", "1"}}, .contains = "<Value>10.0.0.2</Value>",
+	 .min_pages = 3},
 	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
 	 .body = RRSET("DELETE", "10.0.0.2"),
 	 .capture = {{"change", "ChangeInfo/Id"}}, .expect = {{"ChangeInfo/Status", ""}}},
@@ -420,7 +426,11 @@ static const step steps[] = {
 	 .expect = {{"Certificate.DomainName", "api.every-op.example.com"},
 		    {"Certificate.CertificateArn", "{{cert}}"}},
 	 .until = {"Certificate.Status", "ISSUED"}},
-	{ACM, .op = "ListCertificates", .body = "{}", .contains = "{{cert}}"},
+	{ACM, .op = "ImportCertificate",
+	 .body = "{\"Certificate\":\"{{import_crt}}\",\"PrivateKey\":\"{{import_key}}\"}",
+	 .capture = {{"cert2", "CertificateArn"}}},
+	{ACM, .op = "ListCertificates", .body = "{\"MaxItems\":1}", .contains = "{{cert}}",
+	 .min_pages = 2},
 	{ACM, .op = "AddTagsToCertificate",
 	 .body = "{\"CertificateArn\":\"{{cert}}\",\"Tags\":[{\"Key\":\"owner\",\"Value\":\"trellis\"},"
 		 "{\"Key\":\"stage\",\"Value\":\"test\"}]}"},
@@ -428,9 +438,6 @@ static const step steps[] = {
 	 .body = "{\"CertificateArn\":\"{{cert}}\",\"Tags\":[{\"Key\":\"stage\"}]}"},
 	{ACM, .op = "ListTagsForCertificate", .body = "{\"CertificateArn\":\"{{cert}}\"}",
 	 .expect = {{"Tags.0.Key", "owner"}, {"Tags.0.Value", "trellis"}}},
-	{ACM, .op = "ImportCertificate",
-	 .body = "{\"Certificate\":\"{{import_crt}}\",\"PrivateKey\":\"{{import_key}}\"}",
-	 .capture = {{"cert2", "CertificateArn"}}},
 	{ACM, .op = "DeleteCertificate", .body = "{\"CertificateArn\":\"{{cert2}}\"}"},
 	{ACM, .op = "DeleteCertificate", .body = "{\"CertificateArn\":\"{{cert}}\"}"},
 
@@ -468,10 +475,13 @@ static const step steps[] = {
 	{IAM, .op = "TagRole",
 	 .params = {{"RoleName", "trellis-every-op"}, {"Tags.member.1.Key", "stage"},
 		    {"Tags.member.1.Value", "test"}}},
+	{IAM, .op = "ListRoleTags",
+	 .params = {{"RoleName", "trellis-every-op"}, {"MaxItems", "1"}},
+	 .expect = {{"ListRoleTagsResult/Tags/member/Key", "owner"},
+		    {"ListRoleTagsResult/IsTruncated", "true"}},
+	 .contains = "<Key>stage</Key>", .min_pages = 2},
 	{IAM, .op = "UntagRole",
 	 .params = {{"RoleName", "trellis-every-op"}, {"TagKeys.member.1", "stage"}}},
-	{IAM, .op = "ListRoleTags", .params = {{"RoleName", "trellis-every-op"}},
-	 .expect = {{"ListRoleTagsResult/Tags/member/Key", "owner"}}},
 
 	/* STS: who we are, and the role assumed both ways. */
 	{STS, .op = "GetCallerIdentity",
@@ -724,18 +734,19 @@ typedef struct run {
 } run;
 
 typedef struct page_ctx {
-	const step *s;
-	const vars *v;
 	char *contains;
 	bool found;
 	unsigned pages;
+	tr_aws_response first;
 } page_ctx;
 
 static int on_page(void *ctx, const tr_aws_response *page)
 {
 	page_ctx *p = ctx;
 
-	p->pages++;
+	if (p->pages++ == 0 &&
+	    tr_buf_put(&p->first.body, tr_buf_cstr(&page->body), page->body.len) != 0)
+		return TR_ETOOLARGE;
 	if (p->contains && strstr(tr_buf_cstr(&page->body), p->contains))
 		p->found = true;
 	return 0;
@@ -840,14 +851,19 @@ static void run_step(run *rn, const step *s)
 	before = log_size();
 
 	if (op->paging != TR_AWS_PAGE_NONE) {
-		page_ctx pc = {.s = s, .v = rn->v, .contains = contains};
+		page_ctx pc = {.contains = contains};
 
+		tr_aws_response_init(&pc.first);
 		rc = tr_aws_client_paginate(rn->c, &call, on_page, &pc, &err);
-		if (rc == 0) {
-			assert_true(pc.pages >= 1);
-			if (contains && !pc.found && !rn->dry_run)
+		if (rc == 0 && !rn->dry_run) {
+			if (pc.pages < (s->min_pages ? s->min_pages : 1))
+				fail_msg("%s: %u pages, want %u or more", s->op,
+					 pc.pages, s->min_pages);
+			if (contains && !pc.found)
 				fail_msg("%s: no page holds %s", s->op, contains);
+			check_reply(s, rn->v, &pc.first);
 		}
+		tr_aws_response_dispose(&pc.first);
 	} else {
 		unsigned polls = 0;
 
