@@ -389,11 +389,14 @@ static const step steps[] = {
 	 * stay PENDING for a while, so GetChange really polls. */
 	{.control = "config", .body = "{\"asyncMs\":150}"},
 	{.control = "seed",
-	 .body = "{\"type\":\"hostedZone\",\"Name\":\"every-op.example.com\",\"CallerReference\":\"trellis-every-op\"}",
+	 .body = "{\"resources\":[{\"type\":\"hostedZone\",\"Name\":\"every-op.example.com\","
+		 "\"CallerReference\":\"trellis-every-op\"},{\"type\":\"hostedZone\","
+		 "\"Name\":\"other.example.com\",\"CallerReference\":\"trellis-other\"}]}",
 	 .capture = {{"zone", "created.0.id"}}},
 	{R53, .op = "GetHostedZone", .labels = {"{{zone}}"},
 	 .expect = {{"HostedZone/Name", "every-op.example.com."}, {"HostedZone/Id", ""}}},
-	{R53, .op = "ListHostedZones", .contains = "every-op.example.com."},
+	{R53, .op = "ListHostedZones", .params = {{"maxitems", "1"}},
+	 .contains = "every-op.example.com.", .min_pages = 2},
 	{R53, .op = "ListHostedZonesByName", .params = {{"dnsname", "every-op.example.com"}},
 	 .expect = {{"HostedZones/HostedZone/Name", "every-op.example.com."}}},
 	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
