@@ -34,6 +34,7 @@
 #include <openssl/evp.h>
 
 #include "aws/client.h"
+#include "aws/credentials.h"
 #include "aws/xml.h"
 #include "util/alloc.h"
 
@@ -1101,10 +1102,90 @@ static void every_operation_then_the_same_in_dry_run(void **state)
 	tr_free(dry);
 }
 
+/* A pod's environment: no keys, a role and a projected token file. */
+static const char *pod_getenv(void *ctx, const char *name)
+{
+	const char *(*env)[2] = ctx;
+
+	for (size_t i = 0; env[i][0]; i++)
+		if (strcmp(env[i][0], name) == 0)
+			return env[i][1];
+	return NULL;
+}
+
+/* The chain reads the token file and calls AssumeRoleWithWebIdentity
+ * unsigned; what it gets back signs the next calls, session token and all. */
+static void web_identity_from_a_token_file(void **state)
+{
+	char path[] = "/tmp/trellis-web-token-XXXXXX";
+	char *tok = web_token();
+	const char *env[][2] = {
+		{"AWS_REGION", "us-west-2"},
+		{"AWS_ENDPOINT_URL", emu_url},
+		{"AWS_EC2_METADATA_DISABLED", "true"},
+		{"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/trellis-pod"},
+		{"AWS_WEB_IDENTITY_TOKEN_FILE", path},
+		{"AWS_ROLE_SESSION_NAME", "trellis-pod-1"},
+		{NULL, NULL},
+	};
+	tr_aws_runtime rt = {.getenv = pod_getenv, .ctx = env};
+	tr_aws_config cfg = {0};
+	tr_aws_client *c = NULL;
+	tr_aws_identity id;
+	tr_aws_response r;
+	tr_aws_error err;
+	tr_aws_call list = {.service = TR_AWS_LATTICE,
+			    .operation = "ListServiceNetworks"};
+	int fd;
+	(void)state;
+
+	NEED_EMULATOR();
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, tok, strlen(tok)), (ssize_t)strlen(tok));
+	close(fd);
+	cJSON_Delete(control("DELETE", "requests", NULL));
+	assert_int_equal(tr_aws_client_new(&c, &cfg, &rt), 0);
+	tr_aws_response_init(&r);
+	tr_aws_error_init(&err);
+
+	assert_int_equal(tr_aws_whoami(&id, c, &err), 0);
+	assert_string_equal(id.arn, "arn:aws:sts::123456789012:assumed-role/trellis-pod/trellis-pod-1");
+	assert_int_equal(tr_aws_client_call(&r, c, &list, &err), 0);
+	{
+		cJSON *j = request_log();
+		const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(j, "requests");
+		static const struct {
+			const char *op;
+			bool is_signed;
+		} want[] = {{"AssumeRoleWithWebIdentity", false},
+			    {"GetCallerIdentity", true},
+			    {"ListServiceNetworks", true}};
+
+		assert_int_equal(cJSON_GetArraySize(reqs), 3);
+		for (int i = 0; i < 3; i++) {
+			const cJSON *e = cJSON_GetArrayItem(reqs, i);
+
+			assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "operation")),
+					    want[i].op);
+			assert_int_equal(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "signed")),
+					 want[i].is_signed);
+			assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "status")), 200);
+		}
+		cJSON_Delete(j);
+	}
+	unlink(path);
+	tr_aws_response_dispose(&r);
+	tr_aws_error_dispose(&err);
+	tr_aws_client_free(c);
+	tr_free(tok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_operation_then_the_same_in_dry_run),
+		cmocka_unit_test(web_identity_from_a_token_file),
 	};
 	return cmocka_run_group_tests(tests, start_emulator, stop_emulator);
 }
