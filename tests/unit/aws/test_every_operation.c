@@ -230,6 +230,18 @@ typedef struct step {
 	"\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"111122223333\\\"},"     \
 	"\\\"Action\\\":\\\"vpc-lattice:AssociateVia\\\",\\\"Resource\\\":"      \
 	"\\\"{{sn_arn}}\\\"}]}"
+#define WEIGHTED(action, id, ip)                                                 \
+	"<Change><Action>" action "</Action><ResourceRecordSet>"                   \
+	"<Name>w.every-op.example.com.</Name><Type>A</Type>"                       \
+	"<SetIdentifier>" id "</SetIdentifier><Weight>50</Weight><TTL>60</TTL>"     \
+	"<ResourceRecords><ResourceRecord><Value>" ip "</Value></ResourceRecord>"  \
+	"</ResourceRecords></ResourceRecordSet></Change>"
+#define WEIGHTED_PAIR(action)                                                    \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"                               \
+	"<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">" \
+	"<ChangeBatch><Changes>" WEIGHTED(action, "blue", "10.0.1.1")              \
+	WEIGHTED(action, "green", "10.0.1.2") "</Changes></ChangeBatch>"            \
+	"</ChangeResourceRecordSetsRequest>"
 #define RRSET(action, ip)                                                        \
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"                             \
 	"<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">" \
@@ -313,7 +325,9 @@ static const step steps[] = {
 	 .body = "{\"name\":\"http\",\"protocol\":\"HTTP\",\"port\":80,"
 		 "\"defaultAction\":{\"fixedResponse\":{\"statusCode\":404}}}",
 	 .capture = {{"lis", "id"}, {"lis_arn", "arn"}}, .expect = {{"port", "80"}}},
-	{LATTICE, .op = "GetListener", .labels = {"{{svc}}", "{{lis}}"},
+	/* ARNs where ids go: '/' and ':' in labels, encoded once on the
+	 * wire and twice in the signature. */
+	{LATTICE, .op = "GetListener", .labels = {"{{svc_arn}}", "{{lis_arn}}"},
 	 .expect = {{"arn", "{{lis_arn}}"}, {"defaultAction.fixedResponse.statusCode", "404"}}},
 	{LATTICE, .op = "ListListeners", .labels = {"{{svc}}"}, .contains = "{{lis_arn}}"},
 	{LATTICE, .op = "UpdateListener", .labels = {"{{svc}}", "{{lis}}"},
@@ -327,7 +341,7 @@ static const step steps[] = {
 	 .body = "{\"name\":\"web\",\"priority\":20,\"match\":{\"httpMatch\":{\"pathMatch\":"
 		 "{\"match\":{\"prefix\":\"/web\"}}}},\"action\":" FORWARD_TG "}",
 	 .capture = {{"rule2", "id"}}, .expect = {{"priority", "20"}}},
-	{LATTICE, .op = "GetRule", .labels = {"{{svc}}", "{{lis}}", "{{rule}}"},
+	{LATTICE, .op = "GetRule", .labels = {"{{svc_arn}}", "{{lis_arn}}", "{{rule_arn}}"},
 	 .expect = {{"arn", "{{rule_arn}}"}, {"match.httpMatch.pathMatch.match.prefix", "/api"}}},
 	/* The default rule and ours, one a page. */
 	{LATTICE, .op = "ListRules", .labels = {"{{svc}}", "{{lis}}"},
@@ -410,10 +424,17 @@ static const step steps[] = {
 	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
 	 .body = RRSET("UPSERT", "10.0.0.2"),
 	 .capture = {{"change", "ChangeInfo/Id"}}, .expect = {{"ChangeInfo/Status", ""}}},
-	/* SOA, NS and ours, one a page: NextRecordName/Type paging. */
+	/* Two weighted sets share a name and type: only the set identifier
+	 * tells the page after the first from it. */
+	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
+	 .body = WEIGHTED_PAIR("CREATE"), .expect = {{"ChangeInfo/Status", ""}}},
+	/* NS, SOA, api, w blue, w green, one a page: NextRecordName, -Type
+	 * and -Identifier paging. */
 	{R53, .op = "ListResourceRecordSets", .labels = {"{{zone}}"},
-	 .params = {{"maxitems", "1"}}, .contains = "<Value>10.0.0.2</Value>",
-	 .min_pages = 3},
+	 .params = {{"maxitems", "1"}}, .contains = "<SetIdentifier>green</SetIdentifier>",
+	 .min_pages = 5},
+	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
+	 .body = WEIGHTED_PAIR("DELETE"), .expect = {{"ChangeInfo/Status", ""}}},
 	{R53, .op = "ChangeResourceRecordSets", .labels = {"{{zone}}"},
 	 .body = RRSET("DELETE", "10.0.0.2"),
 	 .capture = {{"change", "ChangeInfo/Id"}}, .expect = {{"ChangeInfo/Status", ""}}},
