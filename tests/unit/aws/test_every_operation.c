@@ -125,14 +125,37 @@ static int stop_emulator(void **state)
 	return 0;
 }
 
-static tr_aws_client *client(bool dry_run)
+/* What the client told the runtime about calls its dry-run gate refused. */
+typedef struct refusals {
+	unsigned n;
+	char service[32];
+	char operation[64];
+	char method[16];
+	char path[1024];
+} refusals;
+
+static void on_refused(void *ctx, const char *service, const char *operation,
+		       const char *method, const char *path)
 {
-	static const tr_aws_runtime rt = {.getenv = emu_getenv};
+	refusals *r = ctx;
+
+	r->n++;
+	snprintf(r->service, sizeof(r->service), "%s", service);
+	snprintf(r->operation, sizeof(r->operation), "%s", operation);
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	snprintf(r->path, sizeof(r->path), "%s", path);
+}
+
+/* rt must outlive the client. */
+static tr_aws_client *client(tr_aws_runtime *rt, refusals *seen, bool dry_run)
+{
 	tr_aws_config cfg = {0};
 	tr_aws_client *c = NULL;
 
+	*rt = (tr_aws_runtime){.getenv = emu_getenv, .refused = on_refused,
+			       .ctx = seen};
 	cfg.dry_run = dry_run;
-	assert_int_equal(tr_aws_client_new(&c, &cfg, &rt), 0);
+	assert_int_equal(tr_aws_client_new(&c, &cfg, rt), 0);
 	return c;
 }
 
@@ -753,6 +776,7 @@ typedef struct run {
 	bool dry_run;
 	vars *v;
 	bool *covered;  /* per row of the operation table */
+	refusals *seen;
 	unsigned refused;
 	unsigned not_found;
 	unsigned calls;
@@ -922,6 +946,17 @@ static void run_step(run *rn, const step *s)
 		assert_int_equal(err.kind, TR_AWS_ERR_REFUSED);
 		assert_int_equal(check_logged(before, op, true), 0);
 		rn->refused++;
+		/* ... and tells the runtime what it would have sent. */
+		assert_int_equal(rn->seen->n, rn->refused);
+		assert_string_equal(rn->seen->operation, s->op);
+		assert_string_equal(rn->seen->service,
+				    tr_aws_service_get(s->service)->name);
+		assert_string_equal(rn->seen->method, op->method);
+		if (call.label_count)
+			assert_non_null(strstr(rn->seen->path,
+					       strchr(labels[call.label_count - 1], '/')
+						       ? "%2F" /* an ARN, encoded */
+						       : labels[call.label_count - 1]));
 		rn->covered[op - tr_aws_op_table(&(size_t){0})] = true;
 	} else {
 		/* Reads go out; what the wet run deleted may be gone. */
@@ -1073,6 +1108,8 @@ static void every_operation_then_the_same_in_dry_run(void **state)
 	bool *wet, *dry;
 	run rn = {0};
 	tr_aws_stats stats;
+	tr_aws_runtime rt;
+	refusals seen = {0};
 	int dry_from;
 	(void)state;
 
@@ -1083,7 +1120,8 @@ static void every_operation_then_the_same_in_dry_run(void **state)
 	dry = tr_calloc(n, sizeof(*dry));
 	setup_vars(&v);
 
-	rn = (run){.c = client(false), .v = &v, .covered = wet};
+	rn = (run){.c = client(&rt, &seen, false), .v = &v, .covered = wet,
+		   .seen = &seen};
 	run_all(&rn);
 	assert_whole_table(wet, "wet run");
 	assert_all_signatures_accepted();
@@ -1094,7 +1132,9 @@ static void every_operation_then_the_same_in_dry_run(void **state)
 	tr_aws_client_free(rn.c);
 
 	dry_from = log_size();
-	rn = (run){.c = client(true), .dry_run = true, .v = &v, .covered = dry};
+	assert_int_equal(seen.n, 0);
+	rn = (run){.c = client(&rt, &seen, true), .dry_run = true, .v = &v,
+		   .covered = dry, .seen = &seen};
 	run_all(&rn);
 	assert_whole_table(dry, "dry run");
 	tr_aws_client_stats(rn.c, &stats);
