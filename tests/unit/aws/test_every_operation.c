@@ -159,7 +159,9 @@ typedef struct pair {
  * "present and not empty"; contains: text the reply (any page) must hold;
  * until: poll the read until {path, value} holds (asynchronous states);
  * min_pages: a List operation, asked for small pages, must walk this many
- * (captures and expectations apply to its first page). Paths are "a.0.b" in JSON replies and "A/B" below the root in XML ones.
+ * (captures and expectations apply to its first page); refresh: every
+ * single-reply read above it again, all at once (tr_aws_client_call_many),
+ * as trellis reads the world before it plans. Paths are "a.0.b" in JSON replies and "A/B" below the root in XML ones.
  */
 typedef struct step {
 	tr_aws_service service;
@@ -173,6 +175,7 @@ typedef struct step {
 	const char *contains;
 	pair until;
 	unsigned min_pages;
+	bool refresh;
 } step;
 
 #define LATTICE .service = TR_AWS_LATTICE
@@ -350,6 +353,8 @@ static const step steps[] = {
 	 .params = {{"tagKeys", "stage"}}},
 	{LATTICE, .op = "ListTagsForResource", .labels = {"{{svc_arn}}"},
 	 .expect = {{"tags.team", "net"}, {"tags.owner", "trellis"}}},
+
+	{.refresh = true},
 
 	/* Down again, in reverse. */
 	{LATTICE, .op = "DeleteAccessLogSubscription", .labels = {"{{als}}"}},
@@ -811,33 +816,57 @@ static void run_control(run *rn, const step *s)
 
 enum { POLL_MAX = 200, POLL_MS = 25 };
 
+/* A step's call with its references filled in; owns the strings. */
+typedef struct prepared {
+	tr_aws_call call;
+	char *labels[MAX_LABELS];
+	char *pvals[MAX_PARAMS];
+	tr_aws_param params[MAX_PARAMS];
+	char *body;
+} prepared;
+
+static void prepare(prepared *p, const vars *v, const step *s)
+{
+	memset(p, 0, sizeof(*p));
+	p->call.service = s->service;
+	p->call.operation = s->op;
+	for (size_t i = 0; i < MAX_LABELS && s->labels[i]; i++)
+		p->labels[p->call.label_count++] = expand(v, s->labels[i]);
+	for (size_t i = 0; i < MAX_PARAMS && s->params[i].a; i++) {
+		p->pvals[i] = expand(v, s->params[i].b);
+		p->params[p->call.param_count++] =
+			(tr_aws_param){s->params[i].a, p->pvals[i]};
+	}
+	p->call.labels = (const char *const *)p->labels;
+	p->call.params = p->params;
+	if (s->body) {
+		p->body = expand(v, s->body);
+		p->call.body = p->body;
+		p->call.body_len = strlen(p->body);
+	}
+}
+
+static void prepared_dispose(prepared *p)
+{
+	tr_free(p->body);
+	for (size_t i = 0; i < MAX_LABELS; i++)
+		tr_free(p->labels[i]);
+	for (size_t i = 0; i < MAX_PARAMS; i++)
+		tr_free(p->pvals[i]);
+}
+
 static void run_step(run *rn, const step *s)
 {
 	const tr_aws_op *op = tr_aws_op_find(s->service, s->op);
-	char *labels[MAX_LABELS] = {0};
-	char *pvals[MAX_PARAMS] = {0};
-	tr_aws_param params[MAX_PARAMS];
-	char *body = NULL, *contains = NULL;
-	tr_aws_call call = {.service = s->service, .operation = s->op};
+	prepared pr;
+	char *contains = NULL;
 	tr_aws_response resp;
 	tr_aws_error err;
 	int before, logged, rc;
 
 	if (!op)
 		fail_msg("%s is not in the operation table", s->op);
-	for (size_t i = 0; i < MAX_LABELS && s->labels[i]; i++)
-		labels[call.label_count++] = expand(rn->v, s->labels[i]);
-	for (size_t i = 0; i < MAX_PARAMS && s->params[i].a; i++) {
-		pvals[i] = expand(rn->v, s->params[i].b);
-		params[call.param_count++] = (tr_aws_param){s->params[i].a, pvals[i]};
-	}
-	call.labels = (const char *const *)labels;
-	call.params = params;
-	if (s->body) {
-		body = expand(rn->v, s->body);
-		call.body = body;
-		call.body_len = strlen(body);
-	}
+	prepare(&pr, rn->v, s);
 	if (s->contains)
 		contains = expand(rn->v, s->contains);
 	tr_aws_response_init(&resp);
@@ -848,7 +877,7 @@ static void run_step(run *rn, const step *s)
 		page_ctx pc = {.contains = contains};
 
 		tr_aws_response_init(&pc.first);
-		rc = tr_aws_client_paginate(rn->c, &call, on_page, &pc, &err);
+		rc = tr_aws_client_paginate(rn->c, &pr.call, on_page, &pc, &err);
 		if (rc == 0 && !rn->dry_run) {
 			if (pc.pages < (s->min_pages ? s->min_pages : 1))
 				fail_msg("%s: %u pages, want %u or more", s->op,
@@ -862,7 +891,7 @@ static void run_step(run *rn, const step *s)
 		unsigned polls = 0;
 
 		for (;;) {
-			rc = tr_aws_client_call(&resp, rn->c, &call, &err);
+			rc = tr_aws_client_call(&resp, rn->c, &pr.call, &err);
 			if (rc != 0 || !s->until.a || rn->dry_run || settled(s, &resp))
 				break;
 			if (++polls >= POLL_MAX)
@@ -897,11 +926,11 @@ static void run_step(run *rn, const step *s)
 		assert_string_equal(rn->seen->service,
 				    tr_aws_service_get(s->service)->name);
 		assert_string_equal(rn->seen->method, op->method);
-		if (call.label_count)
+		if (pr.call.label_count)
 			assert_non_null(strstr(rn->seen->path,
-					       strchr(labels[call.label_count - 1], '/')
+					       strchr(pr.labels[pr.call.label_count - 1], '/')
 						       ? "%2F" /* an ARN, encoded */
-						       : labels[call.label_count - 1]));
+						       : pr.labels[pr.call.label_count - 1]));
 		rn->covered[op - tr_aws_op_table(&(size_t){0})] = true;
 	} else {
 		/* Reads go out; what the wet run deleted may be gone. */
@@ -916,12 +945,82 @@ static void run_step(run *rn, const step *s)
 
 	tr_aws_error_dispose(&err);
 	tr_aws_response_dispose(&resp);
-	tr_free(body);
 	tr_free(contains);
-	for (size_t i = 0; i < MAX_LABELS; i++)
-		tr_free(labels[i]);
-	for (size_t i = 0; i < MAX_PARAMS; i++)
-		tr_free(pvals[i]);
+	prepared_dispose(&pr);
+}
+
+enum { REFRESH_MAX = 64, REFRESH_PARALLEL = 4 };
+
+/* Steps before `upto` that a refresh repeats: signed single-reply reads. */
+static bool refreshable(const step *s)
+{
+	const tr_aws_op *op;
+
+	if (s->control || s->refresh)
+		return false;
+	op = tr_aws_op_find(s->service, s->op);
+	return op && !op->mutating && !op->unsigned_call &&
+	       op->paging == TR_AWS_PAGE_NONE;
+}
+
+static void run_refresh(run *rn, size_t upto)
+{
+	prepared pr[REFRESH_MAX];
+	tr_aws_call calls[REFRESH_MAX];
+	tr_aws_response outs[REFRESH_MAX];
+	tr_aws_error errs[REFRESH_MAX];
+	bool matched[REFRESH_MAX] = {0};
+	size_t n = 0;
+	int before, rc;
+	cJSON *j;
+	const cJSON *reqs;
+
+	for (size_t i = 0; i < upto; i++) {
+		if (!refreshable(&steps[i]))
+			continue;
+		assert_true(n < REFRESH_MAX);
+		prepare(&pr[n], rn->v, &steps[i]);
+		calls[n] = pr[n].call;
+		tr_aws_response_init(&outs[n]);
+		tr_aws_error_init(&errs[n]);
+		n++;
+	}
+	assert_true(n > 5);
+	before = log_size();
+	rc = tr_aws_client_call_many(outs, errs, rn->c, calls, n, REFRESH_PARALLEL);
+	for (size_t i = 0; i < n; i++) {
+		if (errs[i].rc == 0 || (rn->dry_run && errs[i].rc == TR_ENOTFOUND))
+			continue;
+		fail_msg("refresh: %s failed: %d", calls[i].operation, errs[i].rc);
+	}
+	if (!rn->dry_run)
+		assert_int_equal(rc, 0);
+	/* The log holds exactly these, in whatever order they finished. */
+	j = request_log();
+	reqs = cJSON_GetObjectItemCaseSensitive(j, "requests");
+	assert_int_equal(cJSON_GetArraySize(reqs) - before, (int)n);
+	for (int k = before; k < cJSON_GetArraySize(reqs); k++) {
+		const cJSON *e = cJSON_GetArrayItem(reqs, k);
+		const char *name = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(e, "operation"));
+		size_t i;
+
+		assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "mutating")));
+		assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "signed")));
+		for (i = 0; i < n; i++)
+			if (!matched[i] && name && strcmp(name, calls[i].operation) == 0)
+				break;
+		if (i == n)
+			fail_msg("refresh: unexpected %s in the log", name ? name : "?");
+		matched[i] = true;
+	}
+	cJSON_Delete(j);
+	rn->calls += (unsigned)n;
+	for (size_t i = 0; i < n; i++) {
+		tr_aws_response_dispose(&outs[i]);
+		tr_aws_error_dispose(&errs[i]);
+		prepared_dispose(&pr[i]);
+	}
 }
 
 static void run_all(run *rn)
@@ -933,6 +1032,8 @@ static void run_all(run *rn)
 			if (!(rn->dry_run && strcmp(steps[i].control, "seed") == 0))
 				run_control(rn, &steps[i]);
 		}
+		else if (steps[i].refresh)
+			run_refresh(rn, i);
 		else
 			run_step(rn, &steps[i]);
 	}
