@@ -707,16 +707,21 @@ static int job_prepare(tr_aws_client *c, job *j)
 	j->out->attempts = 0;
 	err->service = j->s ? j->s->name : "aws";
 	err->operation = j->op ? j->op->name : call->operation;
-	/* Refuse before anything else (credentials lookups included). */
-	if ((error = gate(c, j->op, err->service, j->op ? j->op->method : "?",
-			  j->op ? j->op->path : NULL, err)) < 0)
-		return error;
+	/* An operation outside the table is refused before anything else. */
+	if (!j->op)
+		return gate(c, NULL, err->service, "?", NULL, err);
+	/* Building is pure (no credentials, no I/O), and the dry-run report
+	 * must name the resource: "/services/svc-123", not the template. */
 	if ((error = tr_aws_request_build(&j->b, j->s, j->op, call)) < 0) {
 		tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error,
 			  error == TR_ETOOLARGE ? "request too large"
 						: "bad call: labels or parameters do not match the operation");
 		return error;
 	}
+	/* Refuse before credentials are looked up or anything is sent. */
+	if ((error = gate(c, j->op, err->service, j->op->method,
+			  tr_buf_cstr(&j->b.path), err)) < 0)
+		return error;
 	if ((error = tr_aws_client_endpoint(&j->base, &j->signing_region, c, call->service)) < 0 ||
 	    (error = tr_aws_endpoint_split(tr_buf_cstr(&j->base), &j->authority,
 				&j->prefix)) < 0) {

@@ -279,6 +279,10 @@ class Emulator {
       status: 0,
       errorCode: null,
       mutating: false,
+      // Whether the request carried a SigV4 Authorization header at all, so
+      // a client's unsigned calls (AssumeRoleWithWebIdentity) can be told
+      // from signed ones; a bad signature still shows in status/errorCode.
+      signed: Boolean(auth),
       time: new Date().toISOString(),
     };
     if (!serviceName) {

@@ -28,6 +28,21 @@ test.beforeEach(async () => {
 
 const requests = async () => (await emu.control('GET', 'requests')).requests;
 
+test('request log tells unsigned requests from signed ones', async () => {
+  const body = 'Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fr&RoleSessionName=s1&WebIdentityToken=token';
+  const r = await request(emu.endpoint, 'POST', '/', body, { 'Content-Type': 'application/x-www-form-urlencoded' });
+  assert.equal(r.status, 200, r.body);
+  const anon = await request(emu.endpoint, 'GET', '/servicenetworks', '', {});
+  assert.equal(anon.status, 403);
+  await lattice.send(new L.ListServiceNetworksCommand({}));
+  const log = await requests();
+  assert.deepEqual(log.map((e) => [e.operation, e.status, e.signed]), [
+    ['AssumeRoleWithWebIdentity', 200, false],
+    ['ListServiceNetworks', 403, false],
+    ['ListServiceNetworks', 200, true],
+  ]);
+});
+
 test('request log records service, operation, status, error code and mutation', async () => {
   await lattice.send(new L.CreateServiceNetworkCommand({ name: 'logged' }));
   await lattice.send(new L.ListServiceNetworksCommand({}));
@@ -44,6 +59,7 @@ test('request log records service, operation, status, error code and mutation', 
   assert.equal(log[0].method, 'POST');
   assert.equal(log[0].path, '/servicenetworks');
   assert.ok(Date.parse(log[0].time));
+  assert.ok(log.every((r) => r.signed === true));
   await emu.control('DELETE', 'requests');
   assert.equal((await requests()).length, 0);
 });

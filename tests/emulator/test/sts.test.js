@@ -66,6 +66,23 @@ test('the SDK AssumeRoleWithWebIdentity call and its errors', async () => {
   assert.equal(tooLong.$metadata.httpStatusCode, 400);
 });
 
+test('AssumeRole is signed, mints credentials that work, and refuses unsigned callers', async () => {
+  const sts = new S.STSClient(emu.config());
+  const out = await sts.send(new S.AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'chained', DurationSeconds: 900 }));
+  assert.match(out.Credentials.AccessKeyId, /^ASIA/);
+  assert.ok(Math.abs(out.Credentials.Expiration.getTime() - (Date.now() + 900 * 1000)) < 5000);
+  assert.equal(out.AssumedRoleUser.Arn, 'arn:aws:sts::111122223333:assumed-role/app-reader/chained');
+  const c = out.Credentials;
+  const as = new S.STSClient(emu.config({ credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } }));
+  assert.equal((await as.send(new S.GetCallerIdentityCommand({}))).Arn, out.AssumedRoleUser.Arn);
+  const unsigned = await request(emu.endpoint, 'POST', '/', `Action=AssumeRole&Version=2011-06-15&RoleArn=${encodeURIComponent(ROLE)}&RoleSessionName=s1`,
+    { 'Content-Type': 'application/x-www-form-urlencoded' });
+  assert.equal(unsigned.status, 403);
+  assert.match(unsigned.body, /<Code>MissingAuthenticationToken<\/Code>/);
+  const bad = await rejects(sts.send(new S.AssumeRoleCommand({ RoleArn: 'arn:aws:iam::111122223333:user/not-a-role', RoleSessionName: 'x1' })));
+  assert.equal(bad.name, 'MalformedPolicyDocumentException');
+});
+
 test('credentials expire', async () => {
   await emu.control('POST', 'config', { maxSessionSeconds: 1 });
   const sts = new S.STSClient(emu.config());

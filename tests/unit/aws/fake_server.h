@@ -333,6 +333,7 @@ typedef struct test_rt {
 	char log[64][512];
 	size_t nlog;
 	size_t refused;
+	char refused_path[512]; /* the last refused call's */
 } test_rt;
 
 static inline void rt_setenv(test_rt *t, const char *name, const char *value)
@@ -388,11 +389,13 @@ static void rt_log(void *ctx, const char *line)
 static void rt_refused(void *ctx, const char *service, const char *op,
 		       const char *method, const char *path)
 {
+	test_rt *t = ctx;
+
 	(void)service;
 	(void)op;
 	(void)method;
-	(void)path;
-	((test_rt *)ctx)->refused++;
+	t->refused++;
+	snprintf(t->refused_path, sizeof(t->refused_path), "%s", path);
 }
 
 static inline tr_aws_runtime rt_make(test_rt *t)

@@ -573,6 +573,13 @@ static void dry_run_gate_blocks_every_mutation(void **state)
 			assert_int_equal(rc, TR_EREFUSED);
 			assert_int_equal(f->err.kind, TR_AWS_ERR_REFUSED);
 			assert_int_equal(fake_count(&srv), before);
+			/* The report says which resource: the path with its
+			 * labels, not the operation's template. */
+			assert_null(strchr(f->t.refused_path, '{'));
+			assert_int_equal(strncmp(f->t.refused_path, ops[i].path,
+						 strcspn(ops[i].path, "{")), 0);
+			if (call.label_count)
+				assert_non_null(strstr(f->t.refused_path, "a1"));
 		} else if (!ops[i].unsigned_call) {
 			reads++;
 			assert_int_equal(rc, 0);

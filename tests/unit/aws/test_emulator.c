@@ -1,7 +1,7 @@
 /*
  * The AWS client against the project's emulator (tests/emulator/run), which
  * checks every signature with an independent SigV4 implementation and speaks
- * the services' real protocols. Skipped when the emulator is not in the tree
+ * the services' real protocols. Fails when the emulator cannot start
  * (TRELLIS_EMULATOR_RUN overrides where to find it).
  */
 #include <setjmp.h>
@@ -26,6 +26,7 @@
 #include "aws/client.h"
 #include "aws/credentials.h"
 #include "util/alloc.h"
+#include "emulator_proc.h"
 
 static pid_t emu_pid = -1;
 static char emu_url[256];
@@ -53,66 +54,14 @@ static const char *emu_getenv(void *ctx, const char *name)
 
 static int start_emulator(void **state)
 {
-	const char *run = getenv("TRELLIS_EMULATOR_RUN");
-	const char *src = getenv("TRELLIS_SOURCE_DIR");
-	char path[1024], line[256];
-	size_t len = 0;
-	int fds[2];
 	(void)state;
-
-	if (!run) {
-		snprintf(path, sizeof(path), "%s/tests/emulator/run",
-			 src ? src : TR_TEST_DATA_DIR "/../..");
-		run = path;
-	}
-	if (access(run, X_OK) != 0) {
-		fprintf(stderr, "test_emulator: %s is missing\n", run);
-		return -1;
-	}
-	if (pipe(fds) != 0)
-		return -1;
-	emu_pid = fork();
-	if (emu_pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execl(run, run, "--port", "0", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	/* First line: "listening http://127.0.0.1:PORT" (npm may run first). */
-	while (len < sizeof(line) - 1) {
-		struct pollfd pf = {fds[0], POLLIN, 0};
-		ssize_t n;
-
-		if (poll(&pf, 1, 120000) <= 0)
-			break;
-		n = read(fds[0], line + len, 1);
-		if (n <= 0 || line[len] == '\n')
-			break;
-		len++;
-	}
-	line[len] = '\0';
-	close(fds[0]);
-	if (strncmp(line, "listening ", 10) != 0) {
-		print_message("emulator at %s did not start (first line: \"%s\")\n",
-			      run, line);
-		kill(emu_pid, SIGTERM);
-		waitpid(emu_pid, NULL, 0);
-		emu_pid = -1;
-		return -1;
-	}
-	snprintf(emu_url, sizeof(emu_url), "%s", line + 10);
-	return 0;
+	return emulator_start(&emu_pid, emu_url, sizeof(emu_url), "test_emulator");
 }
 
 static int stop_emulator(void **state)
 {
 	(void)state;
-	if (emu_pid > 0) {
-		kill(emu_pid, SIGTERM);
-		waitpid(emu_pid, NULL, 0);
-	}
+	emulator_stop(&emu_pid);
 	return 0;
 }
 
