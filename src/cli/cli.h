@@ -61,6 +61,7 @@ typedef struct tr_cli_args {
 	bool dry_run;
 	bool prune;
 	bool allow_unsupported;
+	bool summary;
 	int64_t max_deletes; /* -1 = from the config */
 } tr_cli_args;
 

@@ -130,6 +130,7 @@ int tr_cmd_diff(tr_cli *cli)
 	ropts.color = ropts.format == TR_PLAN_TEXT &&
 		      tr_cli_use_color(cli, cli->out);
 	ropts.max_bytes = 65000;
+	ropts.summary_only = cli->args.summary;
 	if (tr_plan_render(&out, &plan, &ropts) == 0) {
 		tr_cli_write(cli, cli->out, &out);
 		rc = TR_EXIT_OK;

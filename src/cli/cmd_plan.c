@@ -131,6 +131,7 @@ int tr_cmd_plan(tr_cli *cli)
 	ropts.color = ropts.format == TR_PLAN_TEXT &&
 		      tr_cli_use_color(cli, cli->out);
 	ropts.max_bytes = 65000;
+	ropts.summary_only = cli->args.summary;
 	tr_buf_clear(&out);
 	if (tr_plan_render(&out, &plan, &ropts) < 0)
 		goto done;

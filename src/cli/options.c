@@ -34,6 +34,8 @@ const tr_opt_spec tr_cli_options[] = {
 	{"allow-unsupported", OPT_ALLOW_UNSUPPORTED, NULL, CMDS_SOURCE,
 	 "report what VPC Lattice cannot express as warnings and leave it out "
 	 "of the plan, instead of failing"},
+	{"summary", OPT_SUMMARY, NULL, CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF),
+	 "text format: print only the one-line summary"},
 	{"out", OPT_OUT, "PLANFILE", CMD_BIT(TR_CMD_PLAN),
 	 "save the plan for `apply --plan`"},
 	{"detailed-exitcode", OPT_DETAILED_EXITCODE, NULL, CMD_BIT(TR_CMD_PLAN),

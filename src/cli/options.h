@@ -35,7 +35,8 @@ typedef enum tr_opt_id {
 	OPT_DRY_RUN,
 	OPT_PRUNE,
 	OPT_MAX_DELETES,
-	OPT_ALLOW_UNSUPPORTED
+	OPT_ALLOW_UNSUPPORTED,
+	OPT_SUMMARY
 } tr_opt_id;
 
 typedef struct tr_opt_spec {
