@@ -30,6 +30,8 @@ static int dispatch(tr_cli *cli)
 	switch (cli->args.command) {
 	case TR_CMD_VALIDATE:
 		return tr_cmd_validate(cli);
+	case TR_CMD_APPLY:
+		return tr_cmd_apply(cli);
 	case TR_CMD_PLAN:
 		return tr_cmd_plan(cli);
 	case TR_CMD_DIFF:

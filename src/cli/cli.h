@@ -97,6 +97,7 @@ int tr_cmd_version(tr_cli *cli);
 int tr_cmd_render(tr_cli *cli);
 int tr_cmd_diff(tr_cli *cli);
 int tr_cmd_plan(tr_cli *cli);
+int tr_cmd_apply(tr_cli *cli);
 int tr_cmd_not_built(tr_cli *cli);
 int tr_cmd_whoami(tr_cli *cli);
 

@@ -105,7 +105,12 @@ int tr_cmd_diff(tr_cli *cli)
 	(void)load_side(&to, cli, src, cli->args.to, &diag_to);
 	if (tr_diag_failed(&diag_to, cli->args.allow_unsupported))
 		goto done;
-	(void)load_side(&from, cli, src, cli->args.from, &diag_from);
+	if (load_side(&from, cli, src, cli->args.from, &diag_from) < 0 &&
+	    !from.loaded) {
+		/* Not readable at all (no such ref): that is an error. */
+		print_diags(cli, &diag_from, NULL);
+		goto done;
+	}
 	if (tr_diag_failed(&diag_from, cli->args.allow_unsupported)) {
 		/* The base is already merged: its problems are not this
 		 * change's, but its model may be incomplete. */

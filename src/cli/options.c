@@ -29,12 +29,14 @@ const tr_opt_spec tr_cli_options[] = {
 	{"to", OPT_TO, "REF", CMD_BIT(TR_CMD_DIFF),
 	 "the commit to compare to"},
 	{"format", OPT_FORMAT, "FORMAT",
-	 CMD_BIT(TR_CMD_VALIDATE) | CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF),
+	 CMD_BIT(TR_CMD_VALIDATE) | CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF) |
+		 CMD_BIT(TR_CMD_APPLY),
 	 "output format (see the command's list)"},
 	{"allow-unsupported", OPT_ALLOW_UNSUPPORTED, NULL, CMDS_SOURCE,
 	 "report what VPC Lattice cannot express as warnings and leave it out "
 	 "of the plan, instead of failing"},
-	{"summary", OPT_SUMMARY, NULL, CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF),
+	{"summary", OPT_SUMMARY, NULL,
+	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF) | CMD_BIT(TR_CMD_APPLY),
 	 "text format: print only the one-line summary"},
 	{"out", OPT_OUT, "PLANFILE", CMD_BIT(TR_CMD_PLAN),
 	 "save the plan for `apply --plan`"},
@@ -82,8 +84,16 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "text|json|markdown", 1},
 	{TR_CMD_APPLY, "apply",
 	 "[SOURCE | --plan PLANFILE] [--dry-run] [--prune] [--max-deletes N]",
-	 "make the changes of the plan, idempotently; never prompts", NULL,
-	 NULL, 0},
+	 "make the changes of the plan, idempotently; never prompts",
+	 "Plans like `trellis plan`, prints the plan, then carries it out: "
+	 "deletions children first, then creations and updates parents first, "
+	 "waiting for each resource to become ACTIVE (or gone). Creates carry "
+	 "a clientToken derived from the owner and the request, so a re-run "
+	 "after an interruption finishes the job without duplicates. With "
+	 "--dry-run the AWS client refuses every mutating request at the one "
+	 "place requests leave trellis, and each step is shown instead. Saved "
+	 "plans (--plan) are not built yet.",
+	 "text|json|markdown", 1},
 	{TR_CMD_RENDER, "render", "[SOURCE]",
 	 "print the desired model as JSON, without AWS calls",
 	 "Validates like `trellis validate`, then prints every AWS resource the "

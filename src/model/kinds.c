@@ -63,36 +63,45 @@ static const tr_field_spec rule_fields[] = {
 	{NULL, 0},
 };
 
+static const char *const no_labels[] = {NULL};
+static const char *const service_label[] = {"serviceIdentifier", NULL};
+static const char *const listener_labels[] = {"serviceIdentifier",
+					      "listenerIdentifier", NULL};
+
 static const tr_kind_spec kinds[TR_KIND_COUNT] = {
 	{TR_KIND_SERVICE_NETWORK, "service_network", "VPC Lattice service network",
-	 "vpc-lattice:servicenetwork", true, service_network_fields,
-	 "CreateServiceNetwork", "UpdateServiceNetwork", "DeleteServiceNetwork",
+	 "vpc-lattice:servicenetwork", true, service_network_fields, no_labels,
+	 "GetServiceNetwork", "CreateServiceNetwork", "UpdateServiceNetwork", "DeleteServiceNetwork",
 	 "ListServiceNetworks"},
 	{TR_KIND_SN_VPC_ASSOCIATION, "sn_vpc_association",
 	 "service network VPC association",
 	 "vpc-lattice:servicenetworkvpcassociation", false, sn_vpc_fields,
+	 no_labels, "GetServiceNetworkVpcAssociation",
 	 "CreateServiceNetworkVpcAssociation",
 	 "UpdateServiceNetworkVpcAssociation",
 	 "DeleteServiceNetworkVpcAssociation",
 	 "ListServiceNetworkVpcAssociations"},
 	{TR_KIND_TARGET_GROUP, "target_group", "VPC Lattice target group",
-	 "vpc-lattice:targetgroup", true, target_group_fields,
-	 "CreateTargetGroup", "UpdateTargetGroup", "DeleteTargetGroup",
+	 "vpc-lattice:targetgroup", true, target_group_fields, no_labels,
+	 "GetTargetGroup", "CreateTargetGroup", "UpdateTargetGroup", "DeleteTargetGroup",
 	 "ListTargetGroups"},
 	{TR_KIND_SERVICE, "service", "VPC Lattice service",
-	 "vpc-lattice:service", true, service_fields, "CreateService",
+	 "vpc-lattice:service", true, service_fields, no_labels, "GetService",
+	 "CreateService",
 	 "UpdateService", "DeleteService", "ListServices"},
 	{TR_KIND_SN_SERVICE_ASSOCIATION, "sn_service_association",
 	 "service network service association",
 	 "vpc-lattice:servicenetworkserviceassociation", false,
-	 sn_service_fields, "CreateServiceNetworkServiceAssociation", NULL,
+	 sn_service_fields, no_labels, "GetServiceNetworkServiceAssociation",
+	 "CreateServiceNetworkServiceAssociation", NULL,
 	 "DeleteServiceNetworkServiceAssociation",
 	 "ListServiceNetworkServiceAssociations"},
 	{TR_KIND_LISTENER, "listener", "VPC Lattice listener",
-	 "vpc-lattice:listener", true, listener_fields, "CreateListener",
+	 "vpc-lattice:listener", true, listener_fields, service_label,
+	 "GetListener", "CreateListener",
 	 "UpdateListener", "DeleteListener", "ListListeners"},
 	{TR_KIND_RULE, "rule", "VPC Lattice listener rule", "vpc-lattice:rule",
-	 true, rule_fields, "CreateRule", "UpdateRule", "DeleteRule",
+	 true, rule_fields, listener_labels, "GetRule", "CreateRule", "UpdateRule", "DeleteRule",
 	 "ListRules"},
 };
 

@@ -42,6 +42,9 @@ typedef struct tr_kind_spec {
 	const char *aws_type;    /* e.g. "vpc-lattice:service" */
 	bool has_name;           /* the AWS object has a unique name */
 	const tr_field_spec *fields; /* NULL-terminated by name */
+	const char *const *labels; /* attributes that go in the path, in order,
+				    * before the resource's own id */
+	const char *get_op;      /* read one (status polling) */
 	const char *create_op;   /* AWS operations */
 	const char *update_op;   /* NULL: everything forces replacement */
 	const char *delete_op;

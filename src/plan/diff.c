@@ -143,6 +143,7 @@ static tr_change *add_change(tr_plan *plan, tr_action action,
 	c->before = observed ? snapshot(observed) : NULL;
 	c->after = desired ? snapshot(desired) : NULL;
 	c->id = observed && observed->id ? tr_strdup(observed->id) : NULL;
+	c->tags_unknown = observed && observed->tags_inherited;
 	if (desired && desired->source_file) {
 		c->source_file = tr_strdup(desired->source_file);
 		c->source_line = desired->source_line;

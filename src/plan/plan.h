@@ -36,6 +36,8 @@ typedef struct tr_change {
 	char *id;              /* AWS id of the existing resource */
 	char *source_file;     /* manifest the desired resource came from */
 	uint32_t source_line;
+	bool tags_unknown;     /* AWS tags not read (owned through a parent):
+				* neither shown nor changed in an update */
 } tr_change;
 
 typedef struct tr_plan_summary {

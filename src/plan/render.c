@@ -251,6 +251,9 @@ static int text_change(tr_buf *out, const tr_change *c, const palette *p)
 		for (size_t i = 0; i < after.count && !error; i++) {
 			const leaf *a = &after.items[i];
 			const leaf *b = find_leaf(&before, a->path);
+
+			if (c->tags_unknown && strncmp(a->path, "tags.", 5) == 0)
+				continue;
 			const char *note = forces_replacement(c, a->path)
 						   ? " # forces replacement"
 						   : "";
