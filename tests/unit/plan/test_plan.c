@@ -12,6 +12,7 @@
 #include "model/model.h"
 #include "plan/plan.h"
 #include "util/alloc.h"
+#include "validate/schema.h"
 
 typedef struct world {
 	tr_source_tree tree;
@@ -441,6 +442,69 @@ static void renders_match_golden_files(void **state)
 	world_dispose(&after);
 }
 
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *data;
+	long n;
+
+	if (!fp)
+		fail_msg("cannot read %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	data = tr_malloc((size_t)n + 1);
+	*len = fread(data, 1, (size_t)n, fp);
+	data[*len] = '\0';
+	fclose(fp);
+	return data;
+}
+
+/* Every JSON plan trellis renders validates against docs/plan.schema.json,
+ * the schema the documentation promises tools. */
+static void json_plans_follow_the_documented_schema(void **state)
+{
+	static const char *const plans[] = {"replace.json"};
+	tr_schema *schema = NULL;
+	tr_diag diag;
+	size_t len;
+	char *text = read_file(TR_TEST_DATA_DIR "/../../docs/plan.schema.json",
+			       &len);
+	(void)state;
+
+	tr_diag_init(&diag);
+	assert_int_equal(tr_schema_compile(&schema, "plan.schema.json", text,
+					   len, NULL, &diag),
+			 0);
+	tr_free(text);
+	for (size_t i = 0; i < sizeof(plans) / sizeof(*plans); i++) {
+		char path[1024];
+		tr_arena arena;
+		cJSON *doc;
+		const tr_node *root;
+
+		snprintf(path, sizeof(path), "%s/plan-golden/%s",
+			 TR_TEST_DATA_DIR, plans[i]);
+		text = read_file(path, &len);
+		doc = cJSON_ParseWithLength(text, len);
+		assert_non_null(doc);
+		tr_arena_init(&arena);
+		root = tr_schema_node_from_json(&arena, doc, plans[i]);
+		assert_int_equal(tr_schema_validate(schema, root, "", &diag), 0);
+		/* And a plan that breaks the schema is caught. */
+		cJSON_ReplaceItemInObjectCaseSensitive(
+			doc, "format_version", cJSON_CreateString("2"));
+		root = tr_schema_node_from_json(&arena, doc, plans[i]);
+		assert_false(tr_schema_accepts(schema, root));
+		tr_arena_dispose(&arena);
+		cJSON_Delete(doc);
+		tr_free(text);
+	}
+	assert_int_equal(tr_diag_count(&diag, TR_SEV_ERROR), 0);
+	tr_schema_free(schema);
+	tr_diag_dispose(&diag);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +516,7 @@ int main(void)
 		cmocka_unit_test(untagged_resources_need_adopt),
 		cmocka_unit_test(removed_route_deletes_only_under_prune),
 		cmocka_unit_test(renders_match_golden_files),
+		cmocka_unit_test(json_plans_follow_the_documented_schema),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
