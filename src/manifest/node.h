@@ -31,12 +31,14 @@ typedef struct tr_node_pair {
 	tr_node *value;
 } tr_node_pair;
 
+/* The order keeps a node at 64 bytes (bool beside the enum, not in the
+ * padding after col): one is made per YAML node, keys included. */
 struct tr_node {
 	tr_node_type type;
+	bool plain;        /* scalar written without quotes (affects hints) */
 	const char *file;  /* borrowed from the manifest set */
 	uint32_t line;     /* 1-based */
 	uint32_t col;      /* 1-based */
-	bool plain;        /* scalar written without quotes (affects hints) */
 	const char *text;  /* scalars: the source text (NUL-terminated) */
 	size_t text_len;   /* scalars may contain NUL bytes in quoted forms */
 	union {

@@ -1,6 +1,7 @@
 #include "validate/lattice.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -269,10 +270,46 @@ typedef struct service_name {
 } service_name;
 
 typedef struct service_names {
-	service_name *items;
+	service_name *items;  /* each name once */
 	size_t count;
 	size_t cap;
+	size_t *slots;        /* open addressing: index in items + 1, 0 free */
+	size_t nslots;        /* a power of two, more than twice count */
 } service_names;
+
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (size_t)h;
+}
+
+/* The slot that holds `name`, or the free slot where it would go. */
+static size_t *name_slot(const service_names *names, const char *name)
+{
+	size_t mask = names->nslots - 1;
+
+	for (size_t h = name_hash(name) & mask;; h = (h + 1) & mask) {
+		size_t *slot = &names->slots[h];
+
+		if (!*slot || strcmp(names->items[*slot - 1].name, name) == 0)
+			return slot;
+	}
+}
+
+/* Makes room for one more name in the table (rebuilt when half full). */
+static void names_reserve(service_names *names)
+{
+	if ((names->count + 1) * 2 < names->nslots)
+		return;
+	tr_free(names->slots);
+	names->nslots = names->nslots ? names->nslots * 2 : 64;
+	names->slots = tr_calloc(names->nslots, sizeof(*names->slots));
+	for (size_t i = 0; i < names->count; i++)
+		*name_slot(names, names->items[i].name) = i + 1;
+}
 
 /* Returns false when the route's generated name was reported invalid. */
 static bool check_service_name(const checker *c, const tr_refs_object *route,
@@ -283,6 +320,7 @@ static bool check_service_name(const checker *c, const tr_refs_object *route,
 	tr_buf name = TR_BUF_INIT(TR_MAX_FIELD_PATH_BYTES);
 	const char *why;
 	service_name *sn;
+	size_t *slot;
 	bool generated_ok = true;
 
 	if (tr_node_str(over)) {
@@ -325,11 +363,11 @@ static bool check_service_name(const checker *c, const tr_refs_object *route,
 			goto done;
 		}
 	}
-	for (size_t i = 0; i < names->count; i++) {
-		const service_name *o = &names->items[i];
+	names_reserve(names);
+	slot = name_slot(names, tr_buf_cstr(&name));
+	if (*slot) {
+		const service_name *o = &names->items[*slot - 1];
 
-		if (strcmp(o->name, tr_buf_cstr(&name)) != 0)
-			continue;
 		if (strcmp(o->route->kind, route->kind) == 0 &&
 		    tr_str_eq(o->route->namespace_, route->namespace_) &&
 		    strcmp(o->route->name, route->name) == 0)
@@ -350,6 +388,7 @@ static bool check_service_name(const checker *c, const tr_refs_object *route,
 	}
 	names->items = tr_grow(names->items, &names->cap, names->count + 1,
 			       sizeof(*names->items));
+	*slot = names->count + 1;
 	sn = &names->items[names->count++];
 	sn->route = route;
 	sn->name = tr_buf_detach(&name);
@@ -912,5 +951,6 @@ int tr_lattice_check(const tr_refs_index *idx, tr_diag *diag)
 	for (size_t i = 0; i < names.count; i++)
 		tr_free(names.items[i].name);
 	tr_free(names.items);
+	tr_free(names.slots);
 	return 0;
 }

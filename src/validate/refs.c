@@ -1,6 +1,7 @@
 #include "validate/refs.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -168,6 +169,20 @@ static const char *list_or_none(const tr_buf *list)
 /* ------------------------------------------------------------------ */
 /* The index                                                          */
 
+/* FNV-1a over the cluster index, the kind and the name. */
+static size_t identity_hash(int cluster, const char *kind, const char *name)
+{
+	uint64_t h = 14695981039346656037u;
+
+	h = (h ^ (uint64_t)(unsigned)cluster) * 1099511628211u;
+	for (const char *p = kind; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h = (h ^ 0xffu) * 1099511628211u; /* "ab"+"c" is not "a"+"bc" */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return (size_t)h;
+}
+
 int tr_refs_index_build(tr_refs_index *out, const tr_repo *repo)
 {
 	const tr_manifest_set *set = &repo->set;
@@ -196,6 +211,24 @@ int tr_refs_index_build(tr_refs_index *out, const tr_repo *repo)
 						? d->namespace_
 						: "default";
 	}
+	/* Lookups by identity are hashed: a linear scan per backendRef made
+	 * validation quadratic in the number of documents. */
+	out->nbuckets = 1;
+	while (out->nbuckets < out->count * 2)
+		out->nbuckets *= 2;
+	out->buckets = tr_calloc(out->nbuckets, sizeof(*out->buckets));
+	out->next = tr_calloc(out->count, sizeof(*out->next));
+	for (size_t i = out->count; i-- > 0;) {
+		const tr_refs_object *o = &out->objects[i];
+		size_t h;
+
+		if (!o->managed)
+			continue;
+		h = identity_hash(o->cluster, o->kind, o->name) &
+		    (out->nbuckets - 1);
+		out->next[i] = out->buckets[h];
+		out->buckets[h] = i + 1;
+	}
 	return 0;
 }
 
@@ -204,7 +237,12 @@ void tr_refs_index_dispose(tr_refs_index *idx)
 	if (!idx)
 		return;
 	tr_free(idx->objects);
+	tr_free(idx->buckets);
+	tr_free(idx->next);
 	idx->objects = NULL;
+	idx->buckets = NULL;
+	idx->next = NULL;
+	idx->nbuckets = 0;
 	idx->count = 0;
 	tr_arena_dispose(&idx->arena);
 }
@@ -216,9 +254,16 @@ const tr_refs_object *tr_refs_find(const tr_refs_index *idx,
 {
 	size_t start = after ? (size_t)(after - idx->objects) + 1 : 0;
 
-	for (size_t i = start; i < idx->count; i++) {
+	if (!idx->buckets)
+		return NULL; /* no documents */
+	for (size_t j = idx->buckets[identity_hash(cluster, kind, name) &
+				     (idx->nbuckets - 1)];
+	     j; j = idx->next[j - 1]) {
+		const size_t i = j - 1;
 		const tr_refs_object *o = &idx->objects[i];
 
+		if (i < start)
+			continue; /* chains are in document order */
 		if (!o->managed || o->cluster != cluster ||
 		    strcmp(o->kind, kind) != 0 || strcmp(o->name, name) != 0)
 			continue;
@@ -1253,14 +1298,15 @@ static void check_export(const tr_refs_index *idx, const tr_refs_object *exp,
 static void check_duplicate(const tr_refs_index *idx, const tr_refs_object *o,
 			    tr_diag *diag)
 {
+	const tr_refs_object *p;
+
 	if (!*o->name || !o->managed)
 		return;
-	for (const tr_refs_object *p = idx->objects; p < o; p++) {
-		if (!p->managed || p->cluster != o->cluster ||
-		    strcmp(p->kind, o->kind) != 0 ||
-		    strcmp(p->name, o->name) != 0 ||
-		    !tr_str_eq(p->namespace_, o->namespace_))
-			continue;
+	/* The first object of this identity; o itself when it is the first.
+	 * (A cluster-scoped kind has no namespace, so NULL matches.) */
+	p = tr_refs_find(idx, NULL, o->cluster, o->kind, o->namespace_,
+			 o->name);
+	if (p && p < o) {
 		report(diag, TR_SEV_WARNING, "refs.duplicate", o,
 		       tr_node_get(tr_node_get(o->doc->root, "metadata"),
 				   "name"),
@@ -1271,7 +1317,6 @@ static void check_duplicate(const tr_refs_index *idx, const tr_refs_object *o,
 		       o->kind, o->namespace_ ? o->namespace_ : "",
 		       o->namespace_ ? "/" : "", o->name, p->doc->file,
 		       p->doc->root->line, cluster_name(idx, o->cluster));
-		return;
 	}
 }
 

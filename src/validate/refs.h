@@ -45,6 +45,12 @@ typedef struct tr_refs_index {
 	const tr_repo *repo;
 	tr_refs_object *objects; /* in document order */
 	size_t count;
+	/* tr_refs_find's hash on (cluster, kind, name) of the managed objects:
+	 * buckets[h] and next[i] hold an object's index + 1 (0 ends a chain),
+	 * each chain in document order. */
+	size_t *buckets;
+	size_t *next;
+	size_t nbuckets;
 } tr_refs_index;
 
 /* Indexes every document of the repo. Dispose even on failure. */

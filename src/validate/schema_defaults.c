@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "util/alloc.h"
 #include "validate/schema_internal.h"
 
 typedef struct dctx {
@@ -46,9 +47,10 @@ static const tr_node *with_default(dctx *d, const sn *s, const tr_node *at)
 
 static const tr_node *apply_map(dctx *d, const sn *s, const tr_node *n)
 {
+	/* Built in scratch memory and copied to the arena only when the map
+	 * changes: most maps do not, and the arena never gives memory back. */
 	size_t cap = n->count + s->nprops, count = 0;
-	tr_node_pair *pairs = tr_arena_alloc(d->arena,
-					     (cap ? cap : 1) * sizeof(*pairs));
+	tr_node_pair *pairs = tr_malloc((cap ? cap : 1) * sizeof(*pairs));
 	bool changed = false;
 	tr_node *out;
 
@@ -97,12 +99,17 @@ static const tr_node *apply_map(dctx *d, const sn *s, const tr_node *n)
 		count++;
 		changed = true;
 	}
-	if (!changed)
+	if (!changed) {
+		tr_free(pairs);
 		return n;
+	}
 	out = tr_arena_alloc(d->arena, sizeof(*out));
 	*out = *n;
 	out->count = count;
-	out->u.pairs = pairs;
+	out->u.pairs = tr_arena_alloc(d->arena,
+				      (count ? count : 1) * sizeof(*pairs));
+	memcpy(out->u.pairs, pairs, count * sizeof(*pairs));
+	tr_free(pairs);
 	return out;
 }
 
