@@ -35,6 +35,7 @@ static int load_side(side *s, tr_cli *cli, tr_source *src, const char *ref,
 	if ((error = tr_repo_load(&s->repo, &s->tree, &ropts, diag)) < 0)
 		return error;
 	s->loaded = true;
+	tr_source_tree_drop_data(&s->tree);
 	(void)tr_validate_repo(&stats, &s->repo, &vopts, diag);
 	return tr_model_build_desired(&s->model, &s->repo, diag);
 }

@@ -109,6 +109,7 @@ int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
 	if ((error = tr_repo_load(&out->repo, &out->tree, &ropts, diag)) < 0)
 		return error;
 	out->repo_loaded = true;
+	tr_source_tree_drop_data(&out->tree);
 	return 0;
 }
 

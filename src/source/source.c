@@ -605,3 +605,12 @@ void tr_source_free(tr_source *src)
 	tr_free(src->prefix);
 	tr_free(src);
 }
+
+void tr_source_tree_drop_data(tr_source_tree *tree)
+{
+	for (size_t i = 0; i < tree->count; i++) {
+		tr_free(tree->files[i].data);
+		tree->files[i].data = NULL;
+		tree->files[i].len = 0;
+	}
+}

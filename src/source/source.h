@@ -130,6 +130,9 @@ int tr_source_read(tr_source_tree *out, tr_source *src, const char *ref,
 const char *tr_source_display(const tr_source *src);
 
 void tr_source_tree_dispose(tr_source_tree *tree);
+/* Frees the files' bytes but keeps their paths: once the manifests are
+ * parsed (the node trees hold copies) the bytes are dead weight. */
+void tr_source_tree_drop_data(tr_source_tree *tree);
 void tr_source_free(tr_source *src);
 
 #endif
