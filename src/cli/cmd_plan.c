@@ -195,11 +195,20 @@ done:
 	return rc;
 }
 
+/* Progress goes with the plan on stdout, unless stdout carries a JSON or
+ * markdown document that must stay whole. */
+static FILE *progress_stream(const tr_cli *cli)
+{
+	return cli->args.format && strcmp(cli->args.format, "text") != 0
+		       ? cli->err
+		       : cli->out;
+}
+
 static void apply_progress(void *ctx, const char *line)
 {
 	tr_cli *cli = ctx;
 
-	tr_cli_printf(cli, cli->out, "%s%s\n",
+	tr_cli_printf(cli, progress_stream(cli), "%s%s\n",
 		      cli->args.dry_run ? "dry-run: " : "", line);
 }
 
@@ -233,17 +242,17 @@ int tr_cmd_apply(tr_cli *cli)
 	aopts.owner = p.loaded.repo.config.owner;
 	aopts.progress = apply_progress;
 	aopts.ctx = cli;
-	tr_cli_printf(cli, cli->out, "\n");
+	tr_cli_printf(cli, progress_stream(cli), "\n");
 	rc = tr_apply(&res, p.client, &p.plan, &p.observed, &aopts, &diag) < 0
 		     ? TR_EXIT_ERROR
 		     : TR_EXIT_OK;
 	if (a->dry_run)
-		tr_cli_printf(cli, cli->out,
+		tr_cli_printf(cli, progress_stream(cli),
 			      "Dry run: %zu request%s not sent; nothing was "
 			      "changed.\n",
 			      res.refused, res.refused == 1 ? "" : "s");
 	else
-		tr_cli_printf(cli, cli->out,
+		tr_cli_printf(cli, progress_stream(cli),
 			      "Apply %s: %zu done, %zu failed, %zu skipped.\n",
 			      rc == TR_EXIT_OK ? "complete" : "incomplete",
 			      res.done, res.failed, res.skipped);

@@ -58,6 +58,14 @@ read -r n writes < <(log_ops)
 [[ $writes == - ]] || fail "dry-run wrote: $writes"
 ok "apply --dry-run: every step shown, the emulator saw $n requests and no write"
 
+"$TRELLIS_BIN" apply --repo "$repo" --dry-run --format json >"$E2E_TMP/dry.json" 2>"$E2E_TMP/err" \
+  || fail "dry-run json: $(cat "$E2E_TMP/err")"
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["summary"]["create"] == 10' "$E2E_TMP/dry.json" \
+  || fail "apply --format json does not print one JSON document: $(head -c 300 "$E2E_TMP/dry.json")"
+grep -q '^dry-run: create service.datastore-apps \.\.\.$' "$E2E_TMP/err" || fail "progress not on stderr: $(cat "$E2E_TMP/err")"
+log_ops >/dev/null
+ok "apply --dry-run --format json: the plan as JSON on stdout, progress on stderr"
+
 out=$("$TRELLIS_BIN" apply --repo "$repo" 2>&1) || fail "apply: $out"
 grep -q '^Apply complete: 10 done, 0 failed, 0 skipped.$' <<<"$out" || fail "apply summary: $out"
 read -r n writes < <(log_ops)
