@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/str.h"
+#include "util/strmap.h"
 
 #define DEFAULT_WAIT_MS (10 * 60 * 1000)
 
@@ -34,9 +35,10 @@ typedef struct executor {
 	const tr_apply_options *opts;
 	tr_diag *diag;
 	tr_apply_result *res;
-	known *ids;
+	known **ids;      /* owned entries, in learning order */
 	size_t nids;
 	size_t cap;
+	tr_strmap by_address;
 	bool dry_run_seen;
 } executor;
 
@@ -83,10 +85,7 @@ static void progress(const executor *x, const char *fmt, ...)
 
 static known *find_known(executor *x, const char *address)
 {
-	for (size_t i = 0; i < x->nids; i++)
-		if (strcmp(x->ids[i].address, address) == 0)
-			return &x->ids[i];
-	return NULL;
+	return tr_strmap_get(&x->by_address, address);
 }
 
 static known *learn(executor *x, const char *address, const char *id,
@@ -96,9 +95,10 @@ static known *learn(executor *x, const char *address, const char *id,
 
 	if (!k) {
 		x->ids = tr_grow(x->ids, &x->cap, x->nids + 1, sizeof(*x->ids));
-		k = &x->ids[x->nids++];
-		memset(k, 0, sizeof(*k));
+		k = tr_calloc(1, sizeof(*k));
+		x->ids[x->nids++] = k;
 		k->address = tr_strdup(address);
+		tr_strmap_put(&x->by_address, address, k);
 	}
 	tr_free(k->id);
 	tr_free(k->arn);
@@ -637,10 +637,12 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 		}
 	rc = out->failed || out->skipped ? TR_ERROR : 0;
 	for (size_t i = 0; i < x.nids; i++) {
-		tr_free(x.ids[i].address);
-		tr_free(x.ids[i].id);
-		tr_free(x.ids[i].arn);
+		tr_free(x.ids[i]->address);
+		tr_free(x.ids[i]->id);
+		tr_free(x.ids[i]->arn);
+		tr_free(x.ids[i]);
 	}
 	tr_free(x.ids);
+	tr_strmap_dispose(&x.by_address);
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/str.h"
+#include "util/strmap.h"
 
 #define PAGE_SIZE "100"
 
@@ -497,14 +498,6 @@ typedef struct service_ref {
 	tr_buf addr;
 } service_ref;
 
-static bool id_listed(const cJSON *ids, const char *id)
-{
-	const cJSON *v;
-
-	cJSON_ArrayForEach(v, ids) if (cJSON_IsString(v) &&
-				      tr_str_eq(v->valuestring, id)) return true;
-	return false;
-}
 
 static void read_rules(reader *r, const service_ref *svc, const char *lid,
 		       const char *laddr, const char *lkey)
@@ -652,7 +645,8 @@ done:
 
 static void read_services(reader *r, const cJSON *networks)
 {
-	cJSON *associated = cJSON_CreateArray(); /* service ids */
+	tr_strmap associated;                    /* service ids */
+	tr_strmap ours;                          /* id -> our service_ref */
 	cJSON *assocs = cJSON_CreateArray();     /* SNSA items with sn name */
 	cJSON *items = NULL;
 	const cJSON *sn, *item;
@@ -662,6 +656,8 @@ static void read_services(reader *r, const cJSON *networks)
 	cJSON **gets = NULL, **tags = NULL;
 	service_ref *svcs = NULL;
 
+	tr_strmap_init(&associated);
+	tr_strmap_init(&ours);
 	cJSON_ArrayForEach(sn, networks)
 	{
 		cJSON *list = list_all(r, "ListServiceNetworkServiceAssociations",
@@ -673,11 +669,9 @@ static void read_services(reader *r, const cJSON *networks)
 			continue;
 		cJSON_ArrayForEach(a, list)
 		{
-			cJSON_AddItemToArray(associated,
-					     cJSON_CreateString(
-						     jstr(a, "serviceId")
-							     ? jstr(a, "serviceId")
-							     : ""));
+			if (jstr(a, "serviceId"))
+				tr_strmap_put(&associated, jstr(a, "serviceId"),
+					      a);
 			cJSON_AddStringToObject(a, "_network", jstr(sn, "name"));
 		}
 		while ((a = cJSON_DetachItemFromArray(list, 0)) != NULL)
@@ -694,7 +688,8 @@ static void read_services(reader *r, const cJSON *networks)
 	cJSON_ArrayForEach(item, items)
 	{
 		if (!desired_has(r, "service", jstr(item, "name")) &&
-		    !id_listed(associated, jstr(item, "id")))
+		    !(jstr(item, "id") &&
+		      tr_strmap_get(&associated, jstr(item, "id"))))
 			continue;
 		bc[nk].labels[0] = jstr(item, "id");
 		bc[nk].nlabels = 1;
@@ -731,37 +726,38 @@ static void read_services(reader *r, const cJSON *networks)
 			s->id = NULL;
 	}
 	/* Associations of our services. */
+	for (size_t i = 0; i < nk; i++)
+		if (svcs[i].id)
+			tr_strmap_put(&ours, svcs[i].id, &svcs[i]);
 	cJSON_ArrayForEach(item, assocs)
 	{
-		for (size_t i = 0; i < nk; i++) {
-			const service_ref *s = &svcs[i];
-			tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-			tr_buf sn_addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-			cJSON *attrs;
-			tr_resource *res;
+		const service_ref *s = jstr(item, "serviceId")
+					       ? tr_strmap_get(&ours,
+							       jstr(item, "serviceId"))
+					       : NULL;
+		tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		tr_buf sn_addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		cJSON *attrs;
+		tr_resource *res;
 
-			if (!s->id || !tr_str_eq(s->id, jstr(item, "serviceId")))
-				continue;
-			if (tr_buf_printf(&key, "%s/%s", s->name,
-					  jstr(item, "_network")) == 0 &&
-			    tr_buf_printf(&sn_addr, "service_network.%s",
-					  jstr(item, "_network")) == 0) {
-				attrs = cJSON_CreateObject();
-				cJSON_AddItemToObject(attrs, "serviceIdentifier",
-						      tr_model_ref(s->addr.ptr));
-				cJSON_AddItemToObject(
-					attrs, "serviceNetworkIdentifier",
-					tr_model_ref(sn_addr.ptr));
-				res = add(r, TR_KIND_SN_SERVICE_ASSOCIATION,
-					  attrs, item, key.ptr);
-				if (res) {
-					tr_resource_set_parent(res, s->addr.ptr);
-					inherit_owner(res, s->owner);
-				}
+		if (s && tr_buf_printf(&key, "%s/%s", s->name,
+				       jstr(item, "_network")) == 0 &&
+		    tr_buf_printf(&sn_addr, "service_network.%s",
+				  jstr(item, "_network")) == 0) {
+			attrs = cJSON_CreateObject();
+			cJSON_AddItemToObject(attrs, "serviceIdentifier",
+					      tr_model_ref(s->addr.ptr));
+			cJSON_AddItemToObject(attrs, "serviceNetworkIdentifier",
+					      tr_model_ref(sn_addr.ptr));
+			res = add(r, TR_KIND_SN_SERVICE_ASSOCIATION, attrs, item,
+				  key.ptr);
+			if (res) {
+				tr_resource_set_parent(res, s->addr.ptr);
+				inherit_owner(res, s->owner);
 			}
-			tr_buf_dispose(&key);
-			tr_buf_dispose(&sn_addr);
 		}
+		tr_buf_dispose(&key);
+		tr_buf_dispose(&sn_addr);
 	}
 	for (size_t i = 0; i < nk; i++)
 		if (svcs[i].id)
@@ -776,7 +772,8 @@ done:
 	tr_free(arns);
 	cJSON_Delete(items);
 	cJSON_Delete(assocs);
-	cJSON_Delete(associated);
+	tr_strmap_dispose(&associated);
+	tr_strmap_dispose(&ours);
 }
 
 int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
