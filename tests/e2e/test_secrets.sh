@@ -40,6 +40,10 @@ with open(sys.argv[1], "w") as f:
             f.write(base64.b64encode(f"{user}:{c}".encode()).decode().rstrip("=") + "\n")
 PY
 
+# The search itself must find a leak: a canary, encoded, in a stray file.
+printf 'x=%s\n' "$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "${canary[git-password]}")" >"$E2E_TMP/selfcheck"
+grep -aqFf "$forms" "$E2E_TMP/selfcheck" || fail "the canary search misses a URL-encoded canary"
+
 # A port nothing listens on: bound, then closed.
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
