@@ -45,26 +45,6 @@ bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
 	return false;
 }
 
-/* The first code point outside ASCII in s, as U+XXXX, and its position in
- * characters (1-based). s is UTF-8 already checked by the YAML reader. */
-static bool first_non_ascii(const char *s, uint32_t *cp, size_t *pos)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (*pos = 1; *p; (*pos)++) {
-		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
-		if (n == 1) {
-			p++;
-			continue;
-		}
-		*cp = *p & (0x7fu >> n);
-		for (size_t i = 1; i < n && p[i]; i++)
-			*cp = (*cp << 6) | (p[i] & 0x3fu);
-		return true;
-	}
-	return false;
-}
-
 /* Kubernetes kinds are ASCII names. A kind with a letter from another
  * script is a look-alike ("Gаteway" with a Cyrillic а): ignoring it as an
  * unknown kind, as for any other kind trellis does not manage, would drop
@@ -76,7 +56,7 @@ static int kind_not_ascii(const tr_manifest_doc *d, tr_diag *diag)
 	size_t best_dist = 4, pos;
 	uint32_t cp;
 
-	if (!first_non_ascii(d->kind, &cp, &pos))
+	if (!tr_str_first_non_ascii(&cp, &pos, d->kind))
 		return 0;
 	for (size_t i = 0; i < sizeof(managed_kinds) / sizeof(managed_kinds[0]);
 	     i++) {

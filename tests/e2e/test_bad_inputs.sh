@@ -78,7 +78,7 @@ want huge-list 1 '^route\.yaml:7:5: error: spec\.hostnames: Too many: 100000: mu
 want huge-list-over-cap 1 '^list\.yaml:100003:5: error: collection has more than 100000 entries \[yaml\.too-large\]$'
 want million-docs 1 '^docs\.yaml:20001:1: error: more than 20000 documents in one file \[yaml\.too-large\]$'
 want lookalike-kind 1 '^gw\.yaml:2:7: error: kind: .*U\+0430.*did you mean Gateway\?'
-want lookalike-parent 1 '^route\.yaml:7:13: error: spec\.parentRefs\[0\]\.name: Gateway default/eks-lаttice is not in cluster default; did you mean eks-lattice\?'
+want lookalike-parent 1 '^route\.yaml:7:13: error: spec\.parentRefs\[0\]\.name: Gateway default/eks-lаttice is not in cluster default; did you mean eks-lattice\? \(character 6 of eks-lаttice is U\+0430, not ASCII\)'
 want utf16-no-bom 1 '^gw\.yaml:1:2: error: .*\[yaml\.encoding\]$'
 want json-trailing-comma 1 "^gw\.json:6:1: error: invalid JSON at '}': a trailing comma is not allowed in JSON \[json\.syntax\]$"
 # Exit 0: these inputs are fine.
