@@ -14,6 +14,7 @@
 #include "manifest/resolve.h"
 #include "util/alloc.h"
 #include "util/limits.h"
+#include "util/str.h"
 
 void tr_manifest_set_init(tr_manifest_set *set)
 {
@@ -625,6 +626,195 @@ static bool check_size(tr_diag *diag, const char *file, size_t len)
 	return false;
 }
 
+/* A strict JSON syntax check with the position and the reason of the first
+ * error: cJSON reports neither reliably (it stops one past the character it
+ * refused, or at the last byte). Nesting past TR_MAX_YAML_DEPTH stops the
+ * check without an error: the YAML reader reports it. */
+typedef struct json_scan {
+	const char *p, *end;
+	const char *why; /* NULL with a failure: too deep, not a syntax error */
+} json_scan;
+
+static bool json_fail(json_scan *j, const char *why)
+{
+	j->why = why;
+	return false;
+}
+
+static void json_ws(json_scan *j)
+{
+	while (j->p < j->end &&
+	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
+		j->p++;
+}
+
+static bool json_digits(json_scan *j)
+{
+	const char *start = j->p;
+
+	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+		j->p++;
+	return j->p > start || json_fail(j, "a digit must follow");
+}
+
+static bool json_number(json_scan *j)
+{
+	if (*j->p == '-')
+		j->p++;
+	if (j->p < j->end && *j->p == '0')
+		j->p++;
+	else if (!json_digits(j))
+		return false;
+	if (j->p < j->end && *j->p == '.') {
+		j->p++;
+		if (!json_digits(j))
+			return false;
+	}
+	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+		j->p++;
+		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
+			j->p++;
+		if (!json_digits(j))
+			return false;
+	}
+	return true;
+}
+
+static bool json_string(json_scan *j)
+{
+	for (j->p++; j->p < j->end; j->p++) {
+		unsigned char c = (unsigned char)*j->p;
+
+		if (c == '"') {
+			j->p++;
+			return true;
+		}
+		if (c < 0x20)
+			return json_fail(j, "a control character in a string "
+					    "must be escaped");
+		if (c != '\\')
+			continue;
+		if (++j->p >= j->end)
+			break;
+		if (*j->p == 'u') {
+			for (int k = 0; k < 4; k++) {
+				j->p++;
+				if (j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p) || !*j->p)
+					return json_fail(j, "\\u needs four hex digits");
+			}
+		} else if (!*j->p || !strchr("\"\\/bfnrt", *j->p)) {
+			return json_fail(j, "unknown escape in a string");
+		}
+	}
+	return json_fail(j, "the string is not closed");
+}
+
+static bool json_value(json_scan *j, unsigned depth)
+{
+	static const char *const words[] = {"true", "false", "null"};
+	char close;
+	bool first = true;
+
+	json_ws(j);
+	if (j->p >= j->end)
+		return json_fail(j, "unexpected end of the file");
+	if (*j->p == '"')
+		return json_string(j);
+	if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
+		return json_number(j);
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(words[i]);
+		if ((size_t)(j->end - j->p) >= n &&
+		    memcmp(j->p, words[i], n) == 0) {
+			j->p += n;
+			return true;
+		}
+	}
+	if (*j->p != '{' && *j->p != '[')
+		return json_fail(j, "unexpected character");
+	if (depth >= TR_MAX_YAML_DEPTH)
+		return false; /* why stays NULL */
+	close = *j->p == '{' ? '}' : ']';
+	j->p++;
+	for (;; first = false) {
+		json_ws(j);
+		if (j->p < j->end && *j->p == close)
+			return first ? (j->p++, true)
+				     : json_fail(j, "a trailing comma is not "
+						    "allowed in JSON");
+		if (close == '}') {
+			if (j->p >= j->end || *j->p != '"')
+				return json_fail(j, j->p >= j->end
+							    ? "unexpected end of the file"
+							    : "a key must be a quoted string");
+			if (!json_string(j))
+				return false;
+			json_ws(j);
+			if (j->p >= j->end || *j->p != ':')
+				return json_fail(j, "':' must follow a key");
+			j->p++;
+		}
+		if (!json_value(j, depth + 1))
+			return false;
+		json_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			return true;
+		}
+		if (j->p >= j->end)
+			return json_fail(j, "unexpected end of the file");
+		return json_fail(j, close == '}' ? "',' or '}' must follow a value"
+						 : "',' or ']' must follow a value");
+	}
+}
+
+/* A .json file must be JSON. The YAML reader takes JSON as YAML, which is
+ * more lenient (a trailing comma, a comment, unquoted keys), while kubectl
+ * and the API server read a .json file as JSON and reject it. */
+static bool check_json(tr_diag *diag, const char *file, const char *data,
+		       size_t len)
+{
+	json_scan j = {data, data + len, NULL};
+	uint32_t line = 1, col = 1;
+	unsigned char c;
+
+	if (!tr_str_has_suffix(file, ".json"))
+		return true;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		j.p += 3;
+	json_ws(&j);
+	if (j.p == j.end)
+		return true; /* no document, as for an empty YAML file */
+	if (json_value(&j, 0)) {
+		json_ws(&j);
+		if (j.p == j.end)
+			return true;
+		j.why = "one JSON value per file; this is a second one";
+	}
+	if (!j.why)
+		return true;
+	for (const char *q = data; q < j.p; q++) {
+		if (*q == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)*q & 0xc0) != 0x80) {
+			col++; /* columns count characters, not bytes */
+		}
+	}
+	c = j.p < j.end ? (unsigned char)*j.p : 0;
+	if (c > 0x20 && c < 0x7f)
+		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, line, col,
+			    NULL, "invalid JSON at '%c': %s", c, j.why);
+	else
+		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, line, col,
+			    NULL, "invalid JSON: %s", j.why);
+	return false;
+}
+
 int tr_manifest_load(tr_manifest_set *set, const char *file,
 		     const char *data, size_t len, tr_diag *diag)
 {
@@ -633,6 +823,8 @@ int tr_manifest_load(tr_manifest_set *set, const char *file,
 
 	if (!check_size(diag, file, len))
 		return TR_ETOOLARGE;
+	if (!check_json(diag, file, data, len))
+		return TR_EINVALID;
 	loader_init(&ld, set, file, data, len, diag);
 	error = run(&ld, finish_manifest);
 	loader_dispose(&ld);

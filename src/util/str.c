@@ -69,3 +69,22 @@ size_t tr_str_distance(const char *a, const char *b, size_t cap)
 	tr_free(row);
 	return result;
 }
+
+bool tr_str_first_non_ascii(uint32_t *out, size_t *pos, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (*pos = 1; *p; (*pos)++) {
+		size_t n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+
+		if (n == 1) {
+			p++;
+			continue;
+		}
+		*out = *p & (0x7fu >> n);
+		for (size_t i = 1; i < n && p[i]; i++)
+			*out = (*out << 6) | (p[i] & 0x3fu);
+		return true;
+	}
+	return false;
+}

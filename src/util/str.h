@@ -13,5 +13,8 @@ bool tr_str_eq(const char *a, const char *b); /* NULL-safe */
 int tr_str_to_i64(int64_t *out, const char *s, int64_t min, int64_t max);
 /* Levenshtein distance, capped at `cap` (returns cap when further). */
 size_t tr_str_distance(const char *a, const char *b, size_t cap);
+/* The first code point outside ASCII in UTF-8 text s, and its position in
+ * characters (1-based); false when s is all ASCII. */
+bool tr_str_first_non_ascii(uint32_t *out, size_t *pos, const char *s);
 
 #endif

@@ -193,8 +193,14 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 	const char *why;
 	char path[TR_MAX_FIELD_PATH_BYTES];
 
-	why = tr_lattice_name_problem(gw->name, TR_LATTICE_SERVICE_NAME_MIN,
-				      TR_LATTICE_NETWORK_NAME_MAX, NULL);
+	/* An unnamed object (no metadata.name, or not a string) was reported
+	 * by the schema; a Lattice name made of nothing would only repeat it
+	 * in a misleading way ("too short", "must not start with '-'"). */
+	why = !*gw->name ? NULL
+			 : tr_lattice_name_problem(gw->name,
+						   TR_LATTICE_SERVICE_NAME_MIN,
+						   TR_LATTICE_NETWORK_NAME_MAX,
+						   NULL);
 	if (why)
 		report(c, TR_SEV_ERROR, "lattice.service-network-name", gw,
 		       name_node(gw), "metadata.name",
@@ -342,6 +348,8 @@ static bool check_service_name(const checker *c, const tr_refs_object *route,
 		if (tr_buf_puts(&name, tr_node_str(over)) < 0)
 			goto done;
 	} else {
+		if (!*route->name)
+			goto done; /* unnamed: see check_gateway */
 		if (tr_naming_service(&name, route->name,
 					    route->namespace_) < 0)
 			goto done;

@@ -301,6 +301,8 @@ static const char *suggest(tr_buf *buf, const tr_refs_index *idx,
 	const size_t cap = 3;
 	size_t best = cap;
 	const tr_refs_object *hit = NULL;
+	uint32_t cp, cp2;
+	size_t pos, pos2;
 
 	tr_buf_clear(buf);
 	for (size_t i = 0; i < idx->count; i++) {
@@ -316,7 +318,15 @@ static const char *suggest(tr_buf *buf, const tr_refs_index *idx,
 			hit = o;
 		}
 	}
-	if (hit)
+	if (hit && tr_str_first_non_ascii(&cp, &pos, name) &&
+	    !tr_str_first_non_ascii(&cp2, &pos2, hit->name))
+		/* The two names look the same on screen ("eks-lаttice" with a
+		 * Cyrillic а): say where they differ. */
+		text(buf,
+		     "; did you mean %s? (character %zu of %s is U+%04X, not "
+		     "ASCII)",
+		     hit->name, pos, name, (unsigned)cp);
+	else if (hit)
 		text(buf, "; did you mean %s?", hit->name);
 	return tr_buf_cstr(buf);
 }

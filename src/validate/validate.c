@@ -1,5 +1,6 @@
 #include "validate/validate.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "util/str.h"
@@ -42,6 +43,39 @@ bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
 			return true;
 	}
 	return false;
+}
+
+/* Kubernetes kinds are ASCII names. A kind with a letter from another
+ * script is a look-alike ("Gаteway" with a Cyrillic а): ignoring it as an
+ * unknown kind, as for any other kind trellis does not manage, would drop
+ * the object without a word. Returns TR_EINVALID after reporting it. */
+static int kind_not_ascii(const tr_manifest_doc *d, tr_diag *diag)
+{
+	const tr_node *at = tr_node_get(d->root, "kind");
+	const char *best = NULL;
+	size_t best_dist = 4, pos;
+	uint32_t cp;
+
+	if (!tr_str_first_non_ascii(&cp, &pos, d->kind))
+		return 0;
+	for (size_t i = 0; i < sizeof(managed_kinds) / sizeof(managed_kinds[0]);
+	     i++) {
+		size_t dist = tr_str_distance(d->kind, managed_kinds[i].kind,
+					      best_dist);
+		if (dist < best_dist) {
+			best_dist = dist;
+			best = managed_kinds[i].kind;
+		}
+	}
+	tr_diag_add(diag, TR_SEV_ERROR, "manifest.kind-not-ascii", d->file,
+		    at ? at->line : d->root->line, at ? at->col : d->root->col,
+		    "kind",
+		    "kind: Invalid value: \"%s\": character %zu is U+%04X, not "
+		    "ASCII; a kind is an ASCII name, so this one names no "
+		    "object%s%s%s",
+		    d->kind, pos, (unsigned)cp, best ? " (did you mean " : "",
+		    best ? best : "", best ? "?)" : "");
+	return TR_EINVALID;
 }
 
 int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
@@ -106,6 +140,10 @@ int tr_validate_repo(tr_validate_stats *out, tr_repo *repo,
 		const tr_node *defaulted = NULL;
 
 		if (!tr_validate_kind_is_managed(d->api_version, d->kind)) {
+			if (kind_not_ascii(d, diag) < 0) {
+				out->documents++;
+				continue;
+			}
 			tr_diag_add(diag, TR_SEV_NOTE, "manifest.ignored",
 				    d->file, d->root->line, d->root->col, NULL,
 				    "%s %s%s%s is not a kind trellis manages; "

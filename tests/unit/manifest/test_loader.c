@@ -396,6 +396,64 @@ static void loads_json_files(void **state)
 	expect_one(f, "yaml.duplicate-key", 1, 35, "\"kind\" already defined");
 }
 
+/* A .json file is read as JSON: what YAML would forgive is an error at the
+ * character, with the reason. */
+static void reads_json_files_strictly(void **state)
+{
+	static const struct {
+		const char *text;
+		uint32_t line, col; /* 0: valid */
+		const char *fragment;
+	} cases[] = {
+		{"{\n  \"kind\": \"Service\",\n}\n", 3, 1,
+		 "at '}': a trailing comma is not allowed in JSON"},
+		{"{\"a\": [1, 2,]}", 1, 13, "at ']': a trailing comma"},
+		{"{\"a\": 1", 1, 8, "unexpected end of the file"},
+		{"{\"a\": 1 // c\n}", 1, 9, "at '/': ',' or '}' must follow"},
+		{"{a: 1}", 1, 2, "at 'a': a key must be a quoted string"},
+		{"{\"a\" 1}", 1, 6, "':' must follow a key"},
+		{"{\"\xc3\xa9\": 'x'}", 1, 7, "at ''': unexpected character"},
+		{"{\"a\": \"x\\q\"}", 1, 10, "unknown escape in a string"},
+		{"{\"a\": \"\\u12\"}", 1, 12, "\\u needs four hex digits"},
+		{"{\"a\": 01}", 1, 8, "',' or '}' must follow a value"},
+		{"{\"a\": -}", 1, 8, "a digit must follow"},
+		{"{\"a\": \"x\n\"}", 1, 9, "a control character"},
+		{"{\"a\": \"x", 1, 9, "the string is not closed"},
+		{"{} {}", 1, 4, "one JSON value per file"},
+		{"\xef\xbb\xbf{\"apiVersion\": \"v1\", \"kind\": \"S\",\r\n"
+		 " \"m\": [true, false, null, -1.5e+3, \"\\u00e9\\n\"]}\r\n",
+		 0, 0, NULL},
+		{"  \n", 0, 0, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		fixture *f = *state;
+		const tr_diag_entry *e;
+		int rc;
+
+		tr_diag_dispose(&f->diag);
+		tr_diag_init(&f->diag);
+		print_message("case %zu: %s\n", i, cases[i].text);
+		rc = tr_manifest_load(&f->set, "dir/file.json", cases[i].text,
+				      strlen(cases[i].text), &f->diag);
+		if (!cases[i].line) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(f->diag.count, 0);
+			continue;
+		}
+		assert_int_equal(rc, TR_EINVALID);
+		assert_int_equal(f->diag.count, 1);
+		e = &f->diag.entries[0];
+		assert_string_equal(e->rule, "json.syntax");
+		assert_string_equal(e->file, "dir/file.json");
+		assert_int_equal(e->line, cases[i].line);
+		assert_int_equal(e->col, cases[i].col);
+		if (!strstr(e->message, cases[i].fragment))
+			fail_msg("message \"%s\" lacks \"%s\"", e->message,
+				 cases[i].fragment);
+	}
+}
+
 static void notes_iam_policy_documents(void **state)
 {
 	fixture *f = *state;
@@ -453,6 +511,7 @@ int main(void)
 		T(rejects_oversized_scalars_and_files),
 		T(reports_syntax_errors_at_the_problem),
 		T(loads_json_files),
+		T(reads_json_files_strictly),
 		T(notes_iam_policy_documents),
 		T(loads_plain_config_documents),
 #undef T

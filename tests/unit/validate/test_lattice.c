@@ -589,6 +589,55 @@ static void service_names_follow_the_controller(void **state)
 	assert_non_null(tr_lattice_name_problem("abc-", 3, 40, "svc-"));
 }
 
+/* A route or Gateway without a string metadata.name gets the schema's
+ * error only: no Lattice name built from nothing ("-apps", "too short"). */
+static void unnamed_objects_get_no_lattice_name_errors(void **state)
+{
+	static const char *const docs[] = {
+		ROUTE_ON("http") RULE_TO_A,
+		"apiVersion: gateway.networking.k8s.io/v1\n"
+		"kind: HTTPRoute\n"
+		"metadata: {namespace: apps}\n"
+		"spec:\n"
+		"  parentRefs: [{name: net, namespace: infra}]\n" RULE_TO_A,
+		"apiVersion: gateway.networking.k8s.io/v1\n"
+		"kind: HTTPRoute\n"
+		"metadata: {name: [r], namespace: apps}\n"
+		"spec:\n"
+		"  parentRefs: [{name: net, namespace: infra}]\n" RULE_TO_A,
+		"apiVersion: gateway.networking.k8s.io/v1\n"
+		"kind: Gateway\n"
+		"metadata: {name: {a: b}, namespace: infra}\n"
+		"spec:\n"
+		"  gatewayClassName: amazon-vpc-lattice\n"
+		"  listeners: [{name: http, protocol: HTTP, port: 80}]\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		const char *files[] = {"clusters/a/base.yaml", BASE_YAML,
+				       CASE_FILE, docs[i], NULL};
+		size_t lattice = 0, schema = 0;
+		vrun r;
+
+		vrun_files(&r, files);
+		for (size_t j = 0; j < r.diag.count; j++) {
+			const tr_diag_entry *e = &r.diag.entries[j];
+			if (tr_str_has_prefix(e->rule, "lattice.service"))
+				lattice++;
+			if (tr_str_has_prefix(e->rule, "schema."))
+				schema++;
+		}
+		if (lattice || schema != (i ? 1u : 0u)) {
+			print_message("case %zu\n", i);
+			vrun_print(&r);
+		}
+		assert_int_equal(lattice, 0);
+		assert_int_equal(schema, i ? 1 : 0);
+		vrun_dispose(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +648,7 @@ int main(void)
 		cmocka_unit_test(target_groups_over_the_quota_warn),
 		cmocka_unit_test(long_paths_and_headers_are_refused),
 		cmocka_unit_test(service_names_follow_the_controller),
+		cmocka_unit_test(unnamed_objects_get_no_lattice_name_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

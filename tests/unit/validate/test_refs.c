@@ -70,6 +70,11 @@ static const vcase cases[] = {
 	 HTTPROUTE_HEAD "  - name: nope #<\n    namespace: infra\n" RULE_TO_A,
 	 ROUTE RULE_TO_A, "refs.parent-not-found", TR_SEV_ERROR, "spec.parentRefs[0].name",
 	 "Gateway infra/nope is not in cluster default", 0},
+	{"parent-not-found-lookalike",
+	 HTTPROUTE_HEAD "  - name: n\xd0\xb5t #<\n    namespace: infra\n" RULE_TO_A,
+	 ROUTE RULE_TO_A, "refs.parent-not-found", TR_SEV_ERROR, "spec.parentRefs[0].name",
+	 "Gateway infra/n\xd0\xb5t is not in cluster default; did you mean net? "
+	 "(character 2 of n\xd0\xb5t is U+0435, not ASCII)", 0},
 	{"parent-section",
 	 HTTPROUTE_HEAD "  - name: net\n    namespace: infra\n"
 			"    sectionName: web #<\n" RULE_TO_A,
