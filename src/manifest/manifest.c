@@ -7,6 +7,7 @@
  */
 #include "manifest/manifest.h"
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
 #include <yaml.h>
@@ -626,178 +627,63 @@ static bool check_size(tr_diag *diag, const char *file, size_t len)
 	return false;
 }
 
-/* A strict JSON syntax check with the position and the reason of the first
- * error: cJSON reports neither reliably (it stops one past the character it
- * refused, or at the last byte). Nesting past TR_MAX_YAML_DEPTH stops the
- * check without an error: the YAML reader reports it. */
-typedef struct json_scan {
-	const char *p, *end;
-	const char *why; /* NULL with a failure: too deep, not a syntax error */
-} json_scan;
-
-static bool json_fail(json_scan *j, const char *why)
+static bool json_space(char c)
 {
-	j->why = why;
-	return false;
-}
-
-static void json_ws(json_scan *j)
-{
-	while (j->p < j->end &&
-	       (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n'))
-		j->p++;
-}
-
-static bool json_digits(json_scan *j)
-{
-	const char *start = j->p;
-
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
-		j->p++;
-	return j->p > start || json_fail(j, "a digit must follow");
-}
-
-static bool json_number(json_scan *j)
-{
-	if (*j->p == '-')
-		j->p++;
-	if (j->p < j->end && *j->p == '0')
-		j->p++;
-	else if (!json_digits(j))
-		return false;
-	if (j->p < j->end && *j->p == '.') {
-		j->p++;
-		if (!json_digits(j))
-			return false;
-	}
-	if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
-		j->p++;
-		if (j->p < j->end && (*j->p == '+' || *j->p == '-'))
-			j->p++;
-		if (!json_digits(j))
-			return false;
-	}
-	return true;
-}
-
-static bool json_string(json_scan *j)
-{
-	for (j->p++; j->p < j->end; j->p++) {
-		unsigned char c = (unsigned char)*j->p;
-
-		if (c == '"') {
-			j->p++;
-			return true;
-		}
-		if (c < 0x20)
-			return json_fail(j, "a control character in a string "
-					    "must be escaped");
-		if (c != '\\')
-			continue;
-		if (++j->p >= j->end)
-			break;
-		if (*j->p == 'u') {
-			for (int k = 0; k < 4; k++) {
-				j->p++;
-				if (j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p) || !*j->p)
-					return json_fail(j, "\\u needs four hex digits");
-			}
-		} else if (!*j->p || !strchr("\"\\/bfnrt", *j->p)) {
-			return json_fail(j, "unknown escape in a string");
-		}
-	}
-	return json_fail(j, "the string is not closed");
-}
-
-static bool json_value(json_scan *j, unsigned depth)
-{
-	static const char *const words[] = {"true", "false", "null"};
-	char close;
-	bool first = true;
-
-	json_ws(j);
-	if (j->p >= j->end)
-		return json_fail(j, "unexpected end of the file");
-	if (*j->p == '"')
-		return json_string(j);
-	if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
-		return json_number(j);
-	for (size_t i = 0; i < 3; i++) {
-		size_t n = strlen(words[i]);
-		if ((size_t)(j->end - j->p) >= n &&
-		    memcmp(j->p, words[i], n) == 0) {
-			j->p += n;
-			return true;
-		}
-	}
-	if (*j->p != '{' && *j->p != '[')
-		return json_fail(j, "unexpected character");
-	if (depth >= TR_MAX_YAML_DEPTH)
-		return false; /* why stays NULL */
-	close = *j->p == '{' ? '}' : ']';
-	j->p++;
-	for (;; first = false) {
-		json_ws(j);
-		if (j->p < j->end && *j->p == close)
-			return first ? (j->p++, true)
-				     : json_fail(j, "a trailing comma is not "
-						    "allowed in JSON");
-		if (close == '}') {
-			if (j->p >= j->end || *j->p != '"')
-				return json_fail(j, j->p >= j->end
-							    ? "unexpected end of the file"
-							    : "a key must be a quoted string");
-			if (!json_string(j))
-				return false;
-			json_ws(j);
-			if (j->p >= j->end || *j->p != ':')
-				return json_fail(j, "':' must follow a key");
-			j->p++;
-		}
-		if (!json_value(j, depth + 1))
-			return false;
-		json_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
-			return true;
-		}
-		if (j->p >= j->end)
-			return json_fail(j, "unexpected end of the file");
-		return json_fail(j, close == '}' ? "',' or '}' must follow a value"
-						 : "',' or ']' must follow a value");
-	}
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /* A .json file must be JSON. The YAML reader takes JSON as YAML, which is
  * more lenient (a trailing comma, a comment, unquoted keys), while kubectl
- * and the API server read a .json file as JSON and reject it. */
+ * and the API server read a .json file as JSON and reject it. cJSON decides;
+ * it stops at (or just past) the character it refused, so the report points
+ * at the last character it reached and names the common mistake when it is
+ * one: a trailing comma. */
 static bool check_json(tr_diag *diag, const char *file, const char *data,
 		       size_t len)
 {
-	json_scan j = {data, data + len, NULL};
+	const char *p = data, *end = data + len, *at, *stop = NULL;
+	const char *why = "not valid JSON from here on";
 	uint32_t line = 1, col = 1;
 	unsigned char c;
+	cJSON *doc;
 
 	if (!tr_str_has_suffix(file, ".json"))
 		return true;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		j.p += 3;
-	json_ws(&j);
-	if (j.p == j.end)
+		p += 3;
+	while (p < end && json_space(*p))
+		p++;
+	if (p == end)
 		return true; /* no document, as for an empty YAML file */
-	if (json_value(&j, 0)) {
-		json_ws(&j);
-		if (j.p == j.end)
+	doc = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, 0);
+	if (doc) {
+		cJSON_Delete(doc);
+		while (stop && stop < end && json_space(*stop))
+			stop++;
+		if (!stop || stop >= end)
 			return true;
-		j.why = "one JSON value per file; this is a second one";
+		at = stop;
+		why = "one JSON value per file; this is a second one";
+	} else {
+		const char *prev;
+
+		at = stop && stop > p ? stop : p;
+		if (at >= end)
+			at = end - 1;
+		while (at > p && json_space(*at))
+			at--;
+		for (prev = at - 1; prev >= p && json_space(*prev); prev--)
+			;
+		if ((*at == '}' || *at == ']') && prev >= p && *prev == ',')
+			why = "a trailing comma is not allowed in JSON";
+		else if (*at == '/')
+			why = "JSON has no comments";
+		else if (*at == '\'')
+			why = "JSON strings take double quotes";
+		else if (at == end - 1 && *at != '}' && *at != ']')
+			why = "the document ends too early";
 	}
-	if (!j.why)
-		return true;
-	for (const char *q = data; q < j.p; q++) {
+	for (const char *q = data; q < at; q++) {
 		if (*q == '\n') {
 			line++;
 			col = 1;
@@ -805,13 +691,13 @@ static bool check_json(tr_diag *diag, const char *file, const char *data,
 			col++; /* columns count characters, not bytes */
 		}
 	}
-	c = j.p < j.end ? (unsigned char)*j.p : 0;
+	c = (unsigned char)*at;
 	if (c > 0x20 && c < 0x7f)
 		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, line, col,
-			    NULL, "invalid JSON at '%c': %s", c, j.why);
+			    NULL, "invalid JSON at '%c': %s", c, why);
 	else
 		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, line, col,
-			    NULL, "invalid JSON: %s", j.why);
+			    NULL, "invalid JSON: %s", why);
 	return false;
 }
 
