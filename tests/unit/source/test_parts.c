@@ -273,6 +273,15 @@ static void known_hosts_matching(void **state)
 		{"git.example.com ssh-ed25519\ngit.example.com\n", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
 		{"git.example.com ssh-ed25519 !!notbase64!!\n", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
 		{"", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
+		{"g*t.*.c*m ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_MATCH},
+		{"*git*example*x ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
+		{"*** ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_MATCH},
+		{"git.example.com* ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_MATCH},
+		/* Found by fuzz_source_url: many stars that cannot match took
+		 * exponential time (a hang, from one line of known_hosts). */
+		{"******************************x ssh-ed25519 K\n",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com", 22,
+		 TR_HOSTKEY_UNKNOWN},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *p = cases[i].fmt;
