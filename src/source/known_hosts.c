@@ -211,7 +211,10 @@ int tr_source__known_hosts_check(const char *text, size_t len,
 		tr_buf_clear(&blob);
 		if (tr_source__base64_decode(&blob, f, n) < 0)
 			continue;
-		if (blob.len == key_len && memcmp(blob.ptr, key, key_len) == 0) {
+		/* No server key is empty: an empty one matches nothing (and
+		 * memcmp must not see the empty buffer's NULL). */
+		if (key_len && blob.len == key_len &&
+		    memcmp(blob.ptr, key, key_len) == 0) {
 			if (is_revoked)
 				revoked = 1;
 			else

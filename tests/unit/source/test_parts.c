@@ -318,6 +318,21 @@ static void known_hosts_matching(void **state)
 	tr_buf_dispose(&o);
 }
 
+/* Found by fuzz_source_url: an empty key and a line whose key decodes to
+ * nothing compared equal (memcmp of a NULL buffer, undefined behaviour).
+ * No server key is empty; such a line must never count as a match. */
+static void known_hosts_empty_key_never_matches(void **state)
+{
+	static const char text[] = "git.example.com ssh-ed25519 =\n";
+	static const unsigned char key[] = "\0";
+	(void)state;
+
+	assert_int_equal(tr_source__known_hosts_check(text, sizeof(text) - 1,
+						      "git.example.com", 22,
+						      key, 0),
+			 TR_HOSTKEY_MISMATCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +344,7 @@ int main(void)
 		cmocka_unit_test(fail_scrubs_its_message),
 		cmocka_unit_test(base64_round_trips),
 		cmocka_unit_test(known_hosts_matching),
+		cmocka_unit_test(known_hosts_empty_key_never_matches),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
