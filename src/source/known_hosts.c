@@ -96,25 +96,36 @@ done:
 }
 
 /* OpenSSH patterns know only '*' and '?': fnmatch would read the brackets
- * of "[host]:port" as a character class. */
+ * of "[host]:port" as a character class. Iterative, remembering only the
+ * last '*': a star need never give back what an earlier star took, so this
+ * is O(pattern x name), where trying every split at every star was
+ * exponential in the number of stars (a hang from one known_hosts line). */
 static int glob_match(const char *pat, size_t plen, const char *s)
 {
-	if (plen == 0)
-		return *s == '\0';
-	if (*pat == '*') {
-		for (;; s++) {
-			if (glob_match(pat + 1, plen - 1, s))
-				return 1;
-			if (!*s)
-				return 0;
+	size_t p = 0, star_p = 0;
+	const char *star_s = NULL;
+
+	while (*s) {
+		if (p < plen && pat[p] == '*') {
+			star_p = ++p;
+			star_s = s;
+		} else if (p < plen &&
+			   (pat[p] == '?' ||
+			    tolower((unsigned char)pat[p]) ==
+				    tolower((unsigned char)*s))) {
+			p++;
+			s++;
+		} else if (star_s) {
+			/* Let the last star take one more character. */
+			p = star_p;
+			s = ++star_s;
+		} else {
+			return 0;
 		}
 	}
-	if (!*s)
-		return 0;
-	if (*pat != '?' && tolower((unsigned char)*pat) !=
-				   tolower((unsigned char)*s))
-		return 0;
-	return glob_match(pat + 1, plen - 1, s + 1);
+	while (p < plen && pat[p] == '*')
+		p++;
+	return p == plen;
 }
 
 /* 1 = a pattern matches, 0 = none, -1 = a negated pattern matches. */
@@ -200,7 +211,10 @@ int tr_source__known_hosts_check(const char *text, size_t len,
 		tr_buf_clear(&blob);
 		if (tr_source__base64_decode(&blob, f, n) < 0)
 			continue;
-		if (blob.len == key_len && memcmp(blob.ptr, key, key_len) == 0) {
+		/* No server key is empty: an empty one matches nothing (and
+		 * memcmp must not see the empty buffer's NULL). */
+		if (key_len && blob.len == key_len &&
+		    memcmp(blob.ptr, key, key_len) == 0) {
 			if (is_revoked)
 				revoked = 1;
 			else

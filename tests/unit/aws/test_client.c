@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "aws/client.h"
 #include "aws/sigv4.h"
 #include "aws/xml.h"
@@ -710,6 +713,31 @@ static void xml_parser_refuses_doctype_and_depth(void **state)
 	tr_buf_dispose(&deep);
 }
 
+/* Found by fuzz_aws_xml: a body libxml2 guesses is UCS-4 but cannot
+ * convert made it print "encoding error" to stderr, past XML_PARSE_NOERROR.
+ * A reply must never write to the user's terminal. */
+static void xml_parser_never_prints(void **state)
+{
+	static const char ucs4[] = "<\0\0\0\0\0\0\0a\0\0\0";
+	FILE *capture = tmpfile();
+	xmlDoc *doc = NULL;
+	int saved;
+	(void)state;
+
+	assert_non_null(capture);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(capture), STDERR_FILENO) >= 0);
+	if (tr_aws_xml_parse(&doc, ucs4, sizeof(ucs4) - 1) == 0)
+		xmlFreeDoc(doc);
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) >= 0);
+	close(saved);
+	assert_int_equal(lseek(fileno(capture), 0, SEEK_END), 0);
+	fclose(capture);
+}
+
 static void oversized_requests_and_replies_are_refused(void **state)
 {
 	static fake_reply script[1] = {{200, "", NULL, false}};
@@ -960,6 +988,7 @@ int main(void)
 		cmocka_unit_test(call_many_runs_reads_concurrently),
 		cmocka_unit_test(call_many_keeps_rate_limits_and_the_gate),
 		cmocka_unit_test(xml_parser_refuses_doctype_and_depth),
+		cmocka_unit_test(xml_parser_never_prints),
 		cmocka_unit_test(oversized_requests_and_replies_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -273,6 +273,15 @@ static void known_hosts_matching(void **state)
 		{"git.example.com ssh-ed25519\ngit.example.com\n", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
 		{"git.example.com ssh-ed25519 !!notbase64!!\n", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
 		{"", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
+		{"g*t.*.c*m ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_MATCH},
+		{"*git*example*x ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_UNKNOWN},
+		{"*** ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_MATCH},
+		{"git.example.com* ssh-ed25519 K\n", "git.example.com", 22, TR_HOSTKEY_MATCH},
+		/* Found by fuzz_source_url: many stars that cannot match took
+		 * exponential time (a hang, from one line of known_hosts). */
+		{"******************************x ssh-ed25519 K\n",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.com", 22,
+		 TR_HOSTKEY_UNKNOWN},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *p = cases[i].fmt;
@@ -309,6 +318,21 @@ static void known_hosts_matching(void **state)
 	tr_buf_dispose(&o);
 }
 
+/* Found by fuzz_source_url: an empty key and a line whose key decodes to
+ * nothing compared equal (memcmp of a NULL buffer, undefined behaviour).
+ * No server key is empty; such a line must never count as a match. */
+static void known_hosts_empty_key_never_matches(void **state)
+{
+	static const char text[] = "git.example.com ssh-ed25519 =\n";
+	static const unsigned char key[] = "\0";
+	(void)state;
+
+	assert_int_equal(tr_source__known_hosts_check(text, sizeof(text) - 1,
+						      "git.example.com", 22,
+						      key, 0),
+			 TR_HOSTKEY_MISMATCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +344,7 @@ int main(void)
 		cmocka_unit_test(fail_scrubs_its_message),
 		cmocka_unit_test(base64_round_trips),
 		cmocka_unit_test(known_hosts_matching),
+		cmocka_unit_test(known_hosts_empty_key_never_matches),
 	};
 
 	return cmocka_run_group_tests(tests, fx_group_setup, fx_group_teardown);
