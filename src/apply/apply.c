@@ -158,21 +158,6 @@ static const char *last_segment(const char *path)
 	return dot ? dot + 1 : path;
 }
 
-static const cJSON *get_path(const cJSON *obj, const char *path)
-{
-	char key[128];
-
-	while (obj && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		obj = cJSON_GetObjectItemCaseSensitive(obj, key);
-		path += n + (path[n] == '.');
-	}
-	return obj;
-}
 
 /* The path labels of a request: the kind's label attributes (resolved),
  * then optionally the resource's own id. */
@@ -480,8 +465,8 @@ static void do_update(executor *x, const tr_change *c)
 	/* The whole desired value of every mutable field that differs:
 	 * sending it twice changes nothing. */
 	for (const tr_field_spec *f = k->fields; f->name; f++) {
-		const cJSON *want = get_path(c->after, f->name);
-		const cJSON *have = get_path(c->before, f->name);
+		const cJSON *want = tr_model_attr(c->after, f->name);
+		const cJSON *have = tr_model_attr(c->before, f->name);
 
 		if (f->mode != TR_FIELD_MUTABLE && f->mode != TR_FIELD_OPTIONAL)
 			continue;

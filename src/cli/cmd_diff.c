@@ -48,20 +48,6 @@ static void side_dispose(side *s)
 	tr_source_tree_dispose(&s->tree);
 }
 
-static void print_diags(tr_cli *cli, tr_diag *diag, const char *heading)
-{
-	tr_diag_render_options ropts = {TR_DIAG_TEXT, cli->args.verbose,
-					cli->args.allow_unsupported};
-	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
-
-	tr_diag_sort(diag);
-	if (diag->count && heading && tr_buf_puts(&out, heading) < 0)
-		tr_buf_clear(&out);
-	if (tr_diag_render(&out, diag, &ropts) == 0)
-		tr_cli_write(cli, cli->err, &out);
-	tr_buf_dispose(&out);
-}
-
 tr_plan_format tr_cli_plan_format(const char *name)
 {
 	if (name && strcmp(name, "json") == 0)
@@ -109,13 +95,13 @@ int tr_cmd_diff(tr_cli *cli)
 	if (load_side(&from, cli, src, cli->args.from, &diag_from) < 0 &&
 	    !from.loaded) {
 		/* Not readable at all (no such ref): that is an error. */
-		print_diags(cli, &diag_from, NULL);
+		tr_cli_print_diags(cli, &diag_from, NULL);
 		goto done;
 	}
 	if (tr_diag_failed(&diag_from, cli->args.allow_unsupported)) {
 		/* The base is already merged: its problems are not this
 		 * change's, but its model may be incomplete. */
-		print_diags(cli, &diag_from,
+		tr_cli_print_diags(cli, &diag_from,
 			    "trellis: warning: the --from commit has problems; "
 			    "the diff compares with what of it could be "
 			    "read:\n");
@@ -142,7 +128,7 @@ int tr_cmd_diff(tr_cli *cli)
 		rc = TR_EXIT_OK;
 	}
 done:
-	print_diags(cli, &diag_to, NULL);
+	tr_cli_print_diags(cli, &diag_to, NULL);
 	tr_buf_dispose(&out);
 	tr_plan_dispose(&plan);
 	side_dispose(&from);

@@ -22,18 +22,6 @@ typedef struct planned {
 	tr_aws_client *client;
 } planned;
 
-static void print_diags(tr_cli *cli, tr_diag *diag)
-{
-	tr_diag_render_options ropts = {TR_DIAG_TEXT, cli->args.verbose,
-					cli->args.allow_unsupported};
-	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
-
-	tr_diag_sort(diag);
-	if (tr_diag_render(&out, diag, &ropts) == 0)
-		tr_cli_write(cli, cli->err, &out);
-	tr_buf_dispose(&out);
-}
-
 /* plan needs to know where in AWS: the config's region, owner, VPCs. */
 static bool config_is_complete(const tr_config *cfg, tr_diag *diag)
 {
@@ -189,7 +177,7 @@ int tr_cmd_plan(tr_cli *cli)
 		     ? TR_EXIT_CHANGES
 		     : TR_EXIT_OK;
 done:
-	print_diags(cli, &diag);
+	tr_cli_print_diags(cli, &diag, NULL);
 	planned_dispose(cli, &p);
 	tr_diag_dispose(&diag);
 	return rc;
@@ -257,7 +245,7 @@ int tr_cmd_apply(tr_cli *cli)
 			      rc == TR_EXIT_OK ? "complete" : "incomplete",
 			      res.done, res.failed, res.skipped);
 done:
-	print_diags(cli, &diag);
+	tr_cli_print_diags(cli, &diag, NULL);
 	planned_dispose(cli, &p);
 	tr_diag_dispose(&diag);
 	return rc;

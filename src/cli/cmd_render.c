@@ -5,19 +5,6 @@
 #include "util/limits.h"
 #include "validate/validate.h"
 
-/* Prints what validation found to stderr (stdout carries the JSON). */
-static void report(tr_cli *cli, tr_diag *diag)
-{
-	tr_diag_render_options ropts = {TR_DIAG_TEXT, cli->args.verbose,
-					cli->args.allow_unsupported};
-	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
-
-	tr_diag_sort(diag);
-	if (tr_diag_render(&out, diag, &ropts) == 0)
-		tr_cli_write(cli, cli->err, &out);
-	tr_buf_dispose(&out);
-}
-
 int tr_cmd_render(tr_cli *cli)
 {
 	tr_diag diag;
@@ -55,7 +42,7 @@ int tr_cmd_render(tr_cli *cli)
 		rc = TR_EXIT_OK;
 	}
 done:
-	report(cli, &diag);
+	tr_cli_print_diags(cli, &diag, NULL);
 	cJSON_free(text);
 	cJSON_Delete(doc);
 	tr_model_dispose(&model);

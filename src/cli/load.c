@@ -121,3 +121,17 @@ void tr_cli_loaded_dispose(tr_cli_loaded *l)
 	tr_free(l->config_data);
 	memset(l, 0, sizeof(*l));
 }
+
+void tr_cli_print_diags(tr_cli *cli, tr_diag *diag, const char *heading)
+{
+	tr_diag_render_options ropts = {TR_DIAG_TEXT, cli->args.verbose,
+					cli->args.allow_unsupported};
+	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
+
+	tr_diag_sort(diag);
+	if (diag->count && heading && tr_buf_puts(&out, heading) < 0)
+		tr_buf_clear(&out);
+	if (tr_diag_render(&out, diag, &ropts) == 0)
+		tr_cli_write(cli, cli->err, &out);
+	tr_buf_dispose(&out);
+}

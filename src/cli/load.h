@@ -24,6 +24,10 @@ void tr_cli_source_options(tr_source_options *o, tr_cli *cli);
 int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag);
 void tr_cli_loaded_dispose(tr_cli_loaded *l);
 
+/* Sorts and prints diagnostics as text on stderr (stdout carries the
+ * command's own output), after `heading` when there are any. */
+void tr_cli_print_diags(tr_cli *cli, tr_diag *diag, const char *heading);
+
 /* --format value of plan-like commands. */
 tr_plan_format tr_cli_plan_format(const char *name);
 /* Colours on `stream`: --color always|never, or auto (a terminal). */

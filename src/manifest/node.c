@@ -44,3 +44,21 @@ const char *tr_node_type_name(tr_node_type type)
 	}
 	return "unknown";
 }
+
+const char *tr_node_get_str_or(const tr_node *map, const char *key,
+			       const char *fallback)
+{
+	const char *s = tr_node_get_str(map, key);
+
+	return s ? s : fallback;
+}
+
+bool tr_node_get_int(const tr_node *map, const char *key, int64_t *out)
+{
+	const tr_node *n = tr_node_get(map, key);
+
+	if (!n || n->type != TR_NODE_INT)
+		return false;
+	*out = n->as.integer;
+	return true;
+}

@@ -60,5 +60,11 @@ const char *tr_node_str(const tr_node *node);
 /* String value at map[key] when it is a string, else NULL. */
 const char *tr_node_get_str(const tr_node *map, const char *key);
 const char *tr_node_type_name(tr_node_type type);
+/* String at map[key], or `fallback` when absent or not a string (the way
+ * a CRD default reads). */
+const char *tr_node_get_str_or(const tr_node *map, const char *key,
+			       const char *fallback);
+/* Integer at map[key]; false (out untouched) when absent or not one. */
+bool tr_node_get_int(const tr_node *map, const char *key, int64_t *out);
 
 #endif

@@ -218,3 +218,19 @@ cJSON *tr_model_to_json(tr_model *model)
 	}
 	return root;
 }
+
+const cJSON *tr_model_attr(const cJSON *attrs, const char *path)
+{
+	char key[128];
+
+	while (attrs && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		attrs = cJSON_GetObjectItemCaseSensitive(attrs, key);
+		path += n + (path[n] == '.');
+	}
+	return attrs;
+}

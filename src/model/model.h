@@ -76,6 +76,9 @@ void tr_resource_set_parent(tr_resource *res, const char *address);
 void tr_resource_set_source(tr_resource *res, const char *file,
 			    uint32_t line);
 
+/* The attribute at a dotted path ("config.port"), or NULL. Borrowed. */
+const cJSON *tr_model_attr(const cJSON *attrs, const char *path);
+
 /* "ref:<address>" as a new cJSON string. */
 cJSON *tr_model_ref(const char *address);
 /* The address inside a "ref:" string, or NULL. Borrowed. */

@@ -58,22 +58,6 @@ bool tr_plan_has_changes(const tr_plan *plan)
 	return s->create || s->update || s->replace || s->remove;
 }
 
-/* The value at a dotted path ("config.port"), or NULL. */
-static const cJSON *get_path(const cJSON *obj, const char *path)
-{
-	char key[128];
-
-	while (obj && *path) {
-		size_t n = strcspn(path, ".");
-		if (n >= sizeof(key))
-			return NULL;
-		memcpy(key, path, n);
-		key[n] = '\0';
-		obj = cJSON_GetObjectItemCaseSensitive(obj, key);
-		path += n + (path[n] == '.');
-	}
-	return obj;
-}
 
 static bool is_empty(const cJSON *v)
 {
@@ -190,10 +174,10 @@ static tr_action compare(tr_change *c, const tr_resource *d,
 		if (f->mode == TR_FIELD_COMPUTED)
 			continue;
 		if (f->mode == TR_FIELD_OPTIONAL &&
-		    is_empty(get_path(d->attrs, f->name)))
+		    is_empty(tr_model_attr(d->attrs, f->name)))
 			continue;
-		if (same_value(get_path(d->attrs, f->name),
-			       get_path(o->attrs, f->name)))
+		if (same_value(tr_model_attr(d->attrs, f->name),
+			       tr_model_attr(o->attrs, f->name)))
 			continue;
 		if (f->mode == TR_FIELD_REPLACE) {
 			action = TR_ACTION_REPLACE;

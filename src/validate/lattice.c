@@ -72,22 +72,6 @@ static const tr_node *get_seq(const tr_node *map, const char *key)
 	return n && n->type == TR_NODE_SEQ ? n : NULL;
 }
 
-static const char *get_str_or(const tr_node *map, const char *key,
-			      const char *dflt)
-{
-	const char *s = tr_node_get_str(map, key);
-	return s ? s : dflt;
-}
-
-static bool get_int(const tr_node *map, const char *key, int64_t *out)
-{
-	const tr_node *n = tr_node_get(map, key);
-
-	if (!n || n->type != TR_NODE_INT)
-		return false;
-	*out = n->as.integer;
-	return true;
-}
 
 static const tr_node *annotations_of(const tr_refs_object *o)
 {
@@ -218,9 +202,9 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 		       "name");
 	for (size_t i = 0; ls && i < ls->count; i++) {
 		const tr_node *l = ls->u.items[i];
-		const char *proto = get_str_or(l, "protocol", "");
+		const char *proto = tr_node_get_str_or(l, "protocol", "");
 		const tr_node *tls = tr_node_get(l, "tls");
-		const char *mode = get_str_or(tls, "mode", "Terminate");
+		const char *mode = tr_node_get_str_or(tls, "mode", "Terminate");
 		const tr_node *arn = tr_node_get(tr_node_get(tls, "options"),
 						 TR_REFS_CERT_ARN_OPTION);
 
@@ -238,7 +222,7 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 			       "TLS passthrough: VPC Lattice passes TLS through "
 			       "only for TLSRoutes, which trellis does not "
 			       "manage; listener %s carries no route",
-			       get_str_or(l, "name", "?"));
+			       tr_node_get_str_or(l, "name", "?"));
 		} else if (*proto && strcmp(proto, "HTTP") != 0 &&
 			   strcmp(proto, "HTTPS") != 0) {
 			field(path, sizeof(path),
@@ -416,7 +400,7 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 
 	for (size_t i = 0; i < r->count; i++) {
 		const tr_refs_attachment *a = &r->items[i];
-		const char *proto = get_str_or(a->listener, "protocol", "");
+		const char *proto = tr_node_get_str_or(a->listener, "protocol", "");
 		int64_t port = 0;
 		bool seen = false;
 		tr_buf name = TR_BUF_INIT(TR_MAX_FIELD_PATH_BYTES);
@@ -434,11 +418,11 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 			       "GRPCRoute on a %s listener: VPC Lattice serves "
 			       "gRPC on HTTPS listeners only (listener %s of "
 			       "Gateway %s/%s)",
-			       proto, get_str_or(a->listener, "name", "?"),
+			       proto, tr_node_get_str_or(a->listener, "name", "?"),
 			       a->gateway->namespace_, a->gateway->name);
 		}
 		/* Only the first Lattice Gateway's listeners are built. */
-		if (a->gateway != first_gw || !get_int(a->listener, "port", &port))
+		if (a->gateway != first_gw || !tr_node_get_int(a->listener, "port", &port))
 			continue;
 		for (size_t k = 0; k < nports; k++)
 			if (ports[k] == port)
@@ -610,7 +594,7 @@ static void check_filters(const checker *c, const tr_refs_object *route,
 
 	for (size_t i = 0; filters && i < filters->count; i++) {
 		const tr_node *f = filters->u.items[i];
-		const char *type = get_str_or(f, "type", "");
+		const char *type = tr_node_get_str_or(f, "type", "");
 
 		if (!*type)
 			continue;
@@ -638,7 +622,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 	char path[TR_MAX_FIELD_PATH_BYTES];
 
 	if (!grpc && path_m) {
-		const char *type = get_str_or(path_m, "type", "PathPrefix");
+		const char *type = tr_node_get_str_or(path_m, "type", "PathPrefix");
 		const char *value = tr_node_get_str(path_m, "value");
 
 		field(path, sizeof(path), "%s.path.type", base);
@@ -674,7 +658,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		const char *value = tr_node_get_str(h, "value");
 
 		field(path, sizeof(path), "%s.headers[%zu].type", base, i);
-		if (strcmp(get_str_or(h, "type", "Exact"),
+		if (strcmp(tr_node_get_str_or(h, "type", "Exact"),
 			   "RegularExpression") == 0)
 			unsupported(c, route, "lattice.unsupported.regex-header",
 				    tr_node_get(h, "type"), path,
@@ -702,7 +686,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 	}
 	if (grpc && method && method->type == TR_NODE_MAP) {
 		field(path, sizeof(path), "%s.method.type", base);
-		if (strcmp(get_str_or(method, "type", "Exact"),
+		if (strcmp(tr_node_get_str_or(method, "type", "Exact"),
 			   "RegularExpression") == 0)
 			unsupported(c, route,
 				    "lattice.unsupported.regex-grpc-method",
@@ -749,16 +733,16 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 			  const tr_node *b, size_t ri, size_t bi,
 			  backend_set *tgs)
 {
-	const char *group = get_str_or(b, "group", "");
-	const char *kind = get_str_or(b, "kind", "Service");
+	const char *group = tr_node_get_str_or(b, "group", "");
+	const char *kind = tr_node_get_str_or(b, "kind", "Service");
 	const char *name = tr_node_get_str(b, "name");
-	const char *ns = get_str_or(b, "namespace", route->namespace_);
+	const char *ns = tr_node_get_str_or(b, "namespace", route->namespace_);
 	const tr_refs_object *svc;
 	int64_t weight;
 	char path[TR_MAX_FIELD_PATH_BYTES], base[TR_MAX_FIELD_PATH_BYTES / 2];
 
 	field(base, sizeof(base), "spec.rules[%zu].backendRefs[%zu]", ri, bi);
-	if (get_int(b, "weight", &weight) &&
+	if (tr_node_get_int(b, "weight", &weight) &&
 	    (weight < 0 || weight > TR_LATTICE_MAX_WEIGHT)) {
 		field(path, sizeof(path), "%s.weight", base);
 		report(c, TR_SEV_ERROR, "lattice.weight", route,
@@ -904,9 +888,9 @@ static void check_parent_kinds(const checker *c, const tr_refs_object *route)
 
 	for (size_t i = 0; prefs && i < prefs->count; i++) {
 		const tr_node *p = prefs->u.items[i];
-		const char *kind = get_str_or(p, "kind", "Gateway");
+		const char *kind = tr_node_get_str_or(p, "kind", "Gateway");
 		const char *group =
-			get_str_or(p, "group", TR_REFS_GATEWAY_GROUP);
+			tr_node_get_str_or(p, "group", TR_REFS_GATEWAY_GROUP);
 
 		if (strcmp(kind, "Gateway") == 0 &&
 		    strcmp(group, TR_REFS_GATEWAY_GROUP) == 0)

@@ -55,22 +55,6 @@ static bool is_route_kind(const char *kind)
 }
 
 /* String at map[key], or `dflt` when the key is absent or not a string. */
-static const char *get_str_or(const tr_node *map, const char *key,
-			      const char *dflt)
-{
-	const char *s = tr_node_get_str(map, key);
-	return s ? s : dflt;
-}
-
-static bool get_int(const tr_node *map, const char *key, int64_t *out)
-{
-	const tr_node *n = tr_node_get(map, key);
-
-	if (!n || n->type != TR_NODE_INT)
-		return false;
-	*out = n->as.integer;
-	return true;
-}
 
 static const tr_node *get_seq(const tr_node *map, const char *key)
 {
@@ -416,7 +400,7 @@ done:
 
 static const char *listener_protocol(const tr_node *listener)
 {
-	return get_str_or(listener, "protocol", "");
+	return tr_node_get_str_or(listener, "protocol", "");
 }
 
 /* Whether the listener's kinds admit the route; else why not in `why`. */
@@ -432,9 +416,9 @@ static bool kinds_admit(const tr_node *listener, const tr_refs_object *route,
 	if (kinds && kinds->count) {
 		for (size_t i = 0; i < kinds->count; i++) {
 			const tr_node *k = kinds->u.items[i];
-			const char *kind = get_str_or(k, "kind", "");
+			const char *kind = tr_node_get_str_or(k, "kind", "");
 			const char *group =
-				get_str_or(k, "group", TR_REFS_GATEWAY_GROUP);
+				tr_node_get_str_or(k, "group", TR_REFS_GATEWAY_GROUP);
 
 			list_add(&list, "%s", kind);
 			if (strcmp(kind, route->kind) == 0 &&
@@ -555,8 +539,8 @@ static bool selector_matches(const tr_refs_index *idx, int cluster,
 	}
 	for (size_t i = 0; exprs && i < exprs->count; i++) {
 		const tr_node *e = exprs->u.items[i];
-		const char *key = get_str_or(e, "key", "");
-		const char *op = get_str_or(e, "operator", "");
+		const char *key = tr_node_get_str_or(e, "key", "");
+		const char *op = tr_node_get_str_or(e, "operator", "");
 		const char *have = namespace_label(idx, cluster, ns, key, &k);
 		const tr_node *values = tr_node_get(e, "values");
 		bool ok;
@@ -591,7 +575,7 @@ static bool namespaces_admit(const tr_refs_index *idx,
 	const tr_node *nss =
 		tr_node_get(tr_node_get(listener, "allowedRoutes"),
 			    "namespaces");
-	const char *from = get_str_or(nss, "from", "Same");
+	const char *from = tr_node_get_str_or(nss, "from", "Same");
 	bool known = true;
 	bool ok;
 
@@ -644,7 +628,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 	const char *section = tr_node_get_str(pref, "sectionName");
 	const char *name = tr_node_get_str(pref, "name");
 	int64_t port = 0;
-	bool has_port = get_int(pref, "port", &port);
+	bool has_port = tr_node_get_int(pref, "port", &port);
 	bool section_seen = false, port_seen = false, unknown_sel = false;
 	size_t before = r->count;
 	tr_buf names = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
@@ -660,12 +644,12 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 
 		for (size_t li = 0; ls && li < ls->count; li++) {
 			const tr_node *l = ls->u.items[li];
-			const char *lname = get_str_or(l, "name", "");
+			const char *lname = tr_node_get_str_or(l, "name", "");
 			int64_t lport = 0;
 			bool unknown = false;
 			tr_buf reason = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES / 4);
 
-			(void)get_int(l, "port", &lport);
+			(void)tr_node_get_int(l, "port", &lport);
 			list_add(&names, "%s", lname);
 			if (section && strcmp(section, lname) != 0)
 				goto next;
@@ -741,8 +725,8 @@ int tr_refs_route_resolve(tr_refs_route *out, const tr_refs_index *idx,
 	for (size_t pi = 0; prefs && pi < prefs->count; pi++) {
 		const tr_node *pref = prefs->u.items[pi];
 		const char *group =
-			get_str_or(pref, "group", TR_REFS_GATEWAY_GROUP);
-		const char *kind = get_str_or(pref, "kind", "Gateway");
+			tr_node_get_str_or(pref, "group", TR_REFS_GATEWAY_GROUP);
+		const char *kind = tr_node_get_str_or(pref, "kind", "Gateway");
 		const char *name = tr_node_get_str(pref, "name");
 		const char *ns = tr_node_get_str(pref, "namespace");
 		gateway_lookup gl;
@@ -860,7 +844,7 @@ static bool grant_allows(const tr_refs_index *idx, const tr_refs_object *from,
 			const tr_node *e = tos->u.items[t];
 			const char *name = tr_node_get_str(e, "name");
 
-			if (tr_str_eq(get_str_or(e, "group", ""), to_group) &&
+			if (tr_str_eq(tr_node_get_str_or(e, "group", ""), to_group) &&
 			    tr_str_eq(tr_node_get_str(e, "kind"), to_kind) &&
 			    (!name || !*name || strcmp(name, to_name) == 0))
 				return true;
@@ -880,7 +864,7 @@ static void check_service_port(const tr_refs_index *idx,
 	tr_buf hint = TR_BUF_INIT(TR_MAX_LIST_TEXT_BYTES);
 	bool found = false;
 
-	if (!get_int(bref, "port", &port))
+	if (!tr_node_get_int(bref, "port", &port))
 		return; /* the schema requires it for Services */
 	for (const tr_refs_object *s = svc; s && !found;
 	     s = tr_refs_find(idx, s, svc->cluster, "Service", svc->namespace_,
@@ -890,11 +874,11 @@ static void check_service_port(const tr_refs_index *idx,
 		for (size_t i = 0; ports && i < ports->count; i++) {
 			int64_t p, t;
 
-			if (!get_int(ports->u.items[i], "port", &p))
+			if (!tr_node_get_int(ports->u.items[i], "port", &p))
 				continue;
 			if (p == port)
 				found = true;
-			if (get_int(ports->u.items[i], "targetPort", &t) &&
+			if (tr_node_get_int(ports->u.items[i], "targetPort", &t) &&
 			    t == port && target_of < 0)
 				target_of = p;
 			list_add(&have, "%lld", (long long)p);
@@ -919,8 +903,8 @@ static void check_backend(const tr_refs_index *idx,
 			  const tr_refs_object *route, size_t ri, size_t bi,
 			  const tr_node *bref, tr_diag *diag)
 {
-	const char *group = get_str_or(bref, "group", "");
-	const char *kind = get_str_or(bref, "kind", "Service");
+	const char *group = tr_node_get_str_or(bref, "group", "");
+	const char *kind = tr_node_get_str_or(bref, "kind", "Service");
 	const char *name = tr_node_get_str(bref, "name");
 	const char *ns_given = tr_node_get_str(bref, "namespace");
 	const char *ns = ns_given ? ns_given : route->namespace_;
@@ -1014,7 +998,7 @@ static void check_certificate(const tr_refs_object *route,
 
 		if (a->gateway != first_gw ||
 		    strcmp(listener_protocol(a->listener), "HTTPS") != 0 ||
-		    strcmp(get_str_or(tls, "mode", "Terminate"), "Terminate") !=
+		    strcmp(tr_node_get_str_or(tls, "mode", "Terminate"), "Terminate") !=
 			    0)
 			continue;
 		if (tr_node_get_str(tr_node_get(tls, "options"),
@@ -1034,7 +1018,7 @@ static void check_certificate(const tr_refs_object *route,
 		       "will look for an issued ACM certificate covering %s "
 		       "when it plans",
 		       host ? host : "?",
-		       get_str_or(a->listener, "name", "?"),
+		       tr_node_get_str_or(a->listener, "name", "?"),
 		       a->gateway->namespace_, a->gateway->name,
 		       TR_REFS_CERT_ARN_OPTION, host ? host : "it");
 		return;
@@ -1099,7 +1083,7 @@ static void check_gateway(const tr_refs_index *idx, const tr_refs_object *gw,
 		       "GatewayClass %s has controllerName %s, not %s: trellis "
 		       "ignores Gateway %s/%s",
 		       cls_name,
-		       get_str_or(spec_of(cls), "controllerName", "(none)"),
+		       tr_node_get_str_or(spec_of(cls), "controllerName", "(none)"),
 		       TR_REFS_LATTICE_CONTROLLER, gw->namespace_, gw->name);
 }
 
@@ -1219,13 +1203,13 @@ static void check_target_ref(const tr_refs_index *idx,
 		       tr_buf_cstr(&allowed), kind);
 		goto done;
 	}
-	if (!tr_str_eq(get_str_or(tref, "group", group), group)) {
+	if (!tr_str_eq(tr_node_get_str_or(tref, "group", group), group)) {
 		field(path, sizeof(path), "%s.group", base);
 		report(diag, TR_SEV_ERROR, "refs.target-kind", pol,
 		       tr_node_get(tref, "group"), path,
 		       "a %s target of kind %s has group \"%s\", not \"%s\"",
 		       pol->kind, kind, group,
-		       get_str_or(tref, "group", ""));
+		       tr_node_get_str_or(tref, "group", ""));
 		goto done;
 	}
 	if (!rule->cross_namespace && strcmp(ns, pol->namespace_) != 0) {
