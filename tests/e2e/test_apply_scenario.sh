@@ -100,6 +100,22 @@ ok "canary 50/50 -> 90/10: exactly one UpdateRule"
 [[ $(count_in_state targetgroup datastore-v1-svc-apps-cluster-b-datastore-apps) == 1 ]] || fail "duplicate target groups"
 ok "no duplicate resources in the emulator's state"
 
+# Rules swapped in the manifest: each rule keeps its place (priority) and
+# takes the other's match and action.
+python3 - "$repo/clusters/cluster-b/route-datastore.yaml" <<'PY'
+import sys
+p = sys.argv[1]; s = open(p).read()
+a = s.index("    - matches:"); b = s.index("    - matches:", a + 5)
+s = s[:a] + s[b:].rstrip("\n") + "\n" + s[a:b]
+open(p, "w").write(s)
+PY
+log_ops >/dev/null
+"$TRELLIS_BIN" apply --repo "$repo" >"$E2E_TMP/out" 2>&1 || fail "apply of swapped rules: $(cat "$E2E_TMP/out")"
+read -r n writes < <(log_ops)
+[[ $writes == "UpdateRule UpdateRule" ]] || fail "swapped rules wrote: $writes"
+out=$("$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode --summary 2>&1) || fail "plan after the swap: $out"
+ok "rules swapped: two UpdateRule, then no changes"
+
 rm "$repo/clusters/cluster-b/route-datastore.yaml"
 out=$("$TRELLIS_BIN" plan --repo "$repo" 2>&1) || fail "plan without the route: $out"
 grep -q 'would be destroyed, but prune is disabled' <<<"$out" || fail "no prune note: $out"
