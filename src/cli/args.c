@@ -135,6 +135,7 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		case OPT_PRUNE: a->prune = true; break;
 		case OPT_ALLOW_UNSUPPORTED: a->allow_unsupported = true; break;
 		case OPT_SUMMARY: a->summary = true; break;
+		case OPT_ADOPT: a->adopt = true; break;
 		case OPT_MAX_DELETES:
 			if (tr_str_to_i64(&a->max_deletes, arg, 0, 1000000) < 0)
 				rc = usage_error(cli, spec->name,

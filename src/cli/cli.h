@@ -62,6 +62,7 @@ typedef struct tr_cli_args {
 	bool prune;
 	bool allow_unsupported;
 	bool summary;
+	bool adopt;
 	int64_t max_deletes; /* -1 = from the config */
 } tr_cli_args;
 

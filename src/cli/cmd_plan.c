@@ -114,6 +114,7 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 		goto done;
 	popts.owner = cfg->owner;
 	popts.prune = a->prune || cfg->prune;
+	popts.adopt = a->adopt;
 	if (tr_plan_compute(&p->plan, &p->desired, &p->observed, &popts,
 			    diag) < 0)
 		goto done;

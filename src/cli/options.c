@@ -49,6 +49,9 @@ const tr_opt_spec tr_cli_options[] = {
 	{"prune", OPT_PRUNE, NULL,
 	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY) | CMD_BIT(TR_CMD_DIFF),
 	 "delete owned resources that the manifests no longer declare"},
+	{"adopt", OPT_ADOPT, NULL, CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	 "take over resources that have a declared name but no owner tag "
+	 "(never another owner's)"},
 	{"max-deletes", OPT_MAX_DELETES, "N",
 	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
 	 "refuse a plan with more than N deletions (default: config, 10)"},

@@ -36,7 +36,8 @@ typedef enum tr_opt_id {
 	OPT_PRUNE,
 	OPT_MAX_DELETES,
 	OPT_ALLOW_UNSUPPORTED,
-	OPT_SUMMARY
+	OPT_SUMMARY,
+	OPT_ADOPT
 } tr_opt_id;
 
 typedef struct tr_opt_spec {

@@ -385,8 +385,10 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		change_of[i] = out->count - 1;
 		action = compare(c, d, o);
 		c->action = action;
-		if (owner == NULL && action == TR_ACTION_NOOP) {
-			c->action = TR_ACTION_UPDATE;
+		if (owner == NULL) {
+			/* Adopting always writes at least the owner tag. */
+			if (action == TR_ACTION_NOOP)
+				c->action = TR_ACTION_UPDATE;
 			set_reason(c, "adopted: the " TR_TAG_OWNER
 				      " tag is added");
 		}

@@ -78,7 +78,8 @@ static void flatten(leaves *out, const cJSON *v, tr_buf *path, int depth)
 		}
 		return;
 	}
-	if (!mark)
+	/* An empty object or list says nothing a reader needs: no leaf. */
+	if (!mark || ((cJSON_IsObject(v) || cJSON_IsArray(v)) && !v->child))
 		return;
 	out->items = tr_grow(out->items, &out->cap, out->count + 1,
 			     sizeof(*out->items));
