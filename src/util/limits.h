@@ -58,4 +58,10 @@
 #define TR_AWS_MAX_CREDENTIAL_BYTES 8192u              /* one key, secret or token */
 #define TR_AWS_MAX_PARALLEL         16u                /* reads in flight in one batch */
 
+/* Policy documents (src/policy) */
+#define TR_POLICY_MAX_BYTES          (128u * 1024) /* IAM's largest document is 131072 chars */
+#define TR_POLICY_MAX_REFS           1024u         /* ${...} references in one policy */
+#define TR_POLICY_MAX_REF_NAME_BYTES 253u          /* NAMESPACE/ROUTE: 63 + 1 + 63, role 64 */
+#define TR_POLICY_MAX_JSON_DEPTH     32u           /* IAM policies are < 8 deep */
+
 #endif
