@@ -34,6 +34,12 @@
 #define TR_MAX_FIELD_PATH_BYTES  512u      /* spec.rules[0].backendRefs[1].port */
 #define TR_MAX_LIST_TEXT_BYTES   1024u     /* "its ports: 80, 443" in a message */
 
+/* IAM policy documents (src/policy/) */
+#define TR_POLICY_AUTH_MAX_BYTES   10240u  /* VPC Lattice auth policy quota (10 KB) */
+#define TR_POLICY_TRUST_MAX_CHARS  2048u   /* IAM role trust policy, default quota */
+#define TR_POLICY_INLINE_MAX_CHARS 10240u  /* all inline policies of one role */
+#define TR_POLICY_MAX_QUOTED_BYTES 128u    /* a policy value quoted in a message */
+
 /* Output buffers */
 #define TR_MAX_OUTPUT_BYTES      (256u * 1024 * 1024)
 #define TR_MAX_LINE_BYTES        (64u * 1024)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "policy/grammar.h"
 #include "util/str.h"
 #include "validate/lattice.h"
 #include "validate/refs.h"
@@ -84,6 +85,7 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 {
 	const tr_schema *schema = tr_schema_set_lookup(schemas, doc->api_version,
 						       doc->kind);
+	int rc;
 
 	*out = doc->root;
 	if (!schema) {
@@ -104,7 +106,11 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 	}
 	if (tr_schema_check(out, schema, doc->root, arena, diag) < 0)
 		return TR_EINVALID;
-	return tr_rules_check(doc->api_version, doc->kind, *out, diag);
+	/* Both run: a bad policy and a broken rule are separate findings. */
+	rc = tr_rules_check(doc->api_version, doc->kind, *out, diag);
+	if (tr_policy_check_document(doc, *out, diag) < 0)
+		rc = TR_EINVALID;
+	return rc;
 }
 
 /* trellis.yaml against schemas/config.schema.json; the reader in

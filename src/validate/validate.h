@@ -28,10 +28,11 @@ bool tr_validate_kind_is_managed(const char *api_version, const char *kind);
 /*
  * Validates one managed document: the schema of its apiVersion and kind
  * (defaults applied first, as the API server does), then, when the schema
- * accepts it, the CEL-equivalent rules (rules.h). *out is the defaulted
- * tree, in `arena`, for the stages that read defaulted values. A kind
- * trellis manages in a version it has no schema for is an error worded like
- * kubectl's. Returns 0 or TR_EINVALID.
+ * accepts it, the CEL-equivalent rules (rules.h) and the IAM policy
+ * grammar of the policy documents it holds (policy/grammar.h). *out is
+ * the defaulted tree, in `arena`, for the stages that read defaulted
+ * values. A kind trellis manages in a version it has no schema for is an
+ * error worded like kubectl's. Returns 0 or TR_EINVALID.
  */
 int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 			 const tr_manifest_doc *doc, tr_arena *arena,
