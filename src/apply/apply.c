@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "aws/xml.h"
+#include "policy/model.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -574,6 +576,496 @@ done:
 	tr_aws_error_dispose(&err);
 }
 
+/* --- IAM roles and auth policies --------------------------------------- */
+
+static const char *known_arn(void *ctx, const char *address)
+{
+	known *k = find_known(ctx, address);
+
+	if (!k || k->st == ST_FAILED || k->st == ST_SKIPPED)
+		return NULL;
+	return k->arn;
+}
+
+static void skip(executor *x, const tr_change *c, const char *what,
+		 const char *why)
+{
+	progress(x, "%s %s: skipped: %s", what, c->address, why);
+	x->res->skipped++;
+	mark(x, c->address, ST_SKIPPED);
+}
+
+/* The desired attributes with every policy reference filled in from the
+ * ARNs known now (what this run created included); NULL, after skipping
+ * the change, when one is still unknown. */
+static cJSON *filled_after(executor *x, const tr_change *c, const char *what)
+{
+	cJSON *a = cJSON_Duplicate(c->after, true);
+	tr_policy_fill_result res;
+	int rc = tr_policy_fill(a, known_arn, x, NULL, &res);
+
+	if (rc < 0 || res.after_apply) {
+		tr_buf why = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+		if (tr_buf_printf(&why, "%s",
+				  rc == TR_ENOTFOUND ? res.unresolved
+				  : rc < 0 ? "a policy is not JSON"
+					   : "a resource its policy names has "
+					     "no ARN") < 0)
+			tr_buf_clear(&why);
+		if (rc == TR_ENOTFOUND && tr_buf_puts(&why, " cannot be "
+							    "resolved") < 0)
+			tr_buf_clear(&why);
+		skip(x, c, what, tr_buf_cstr(&why));
+		tr_buf_dispose(&why);
+		cJSON_Delete(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* The text sent for a policy value (tr_free). */
+static char *policy_text(const cJSON *v)
+{
+	char *printed, *copy;
+
+	if (cJSON_IsString(v))
+		return tr_strdup(v->valuestring);
+	printed = cJSON_PrintUnformatted(v);
+	copy = tr_strdup(printed ? printed : "");
+	cJSON_free(printed);
+	return copy;
+}
+
+/* Outcome of one write: 1 refused by dry-run, 0 sent, <0 failed (the
+ * change is marked failed). */
+static int wrote(executor *x, const tr_change *c, const char *what,
+		 int error, const tr_aws_error *err)
+{
+	if (error == TR_EREFUSED) {
+		x->res->refused++;
+		return 1;
+	}
+	if (error < 0) {
+		failed(x, c, what, err);
+		return error;
+	}
+	return 0;
+}
+
+static void do_auth_policy(executor *x, const tr_change *c, bool remove)
+{
+	const tr_kind_spec *k = tr_kind_get(c->kind);
+	const char *what = remove ? "delete" : "put";
+	const char *missing = NULL;
+	labels lb = {{0}, 0, NULL};
+	cJSON *after = NULL, *body = NULL;
+	char *text = NULL;
+	tr_aws_error err;
+	int64_t start = now_ms(x);
+	int error;
+
+	tr_aws_error_init(&err);
+	if (build_labels(x, &lb, k, remove ? c->before : c->after, NULL,
+			 &missing) < 0) {
+		skip(x, c, what, "its service network or service has no id");
+		goto done;
+	}
+	if (!remove) {
+		if (!(after = filled_after(x, c, what)))
+			goto done;
+		char *p = policy_text(
+			cJSON_GetObjectItemCaseSensitive(after, "policy"));
+
+		body = cJSON_CreateObject();
+		cJSON_AddStringToObject(body, "policy", p);
+		tr_free(p);
+		text = cJSON_PrintUnformatted(body);
+	}
+	progress(x, "%s %s ...", what, c->address);
+	error = send(x, remove ? k->delete_op : k->create_op, &lb, text, NULL,
+		     &err);
+	if (remove && error == TR_ENOTFOUND)
+		error = 0; /* already gone with its target */
+	if (wrote(x, c, what, error, &err) != 0)
+		goto done;
+	if (!remove || c->action == TR_ACTION_DELETE) {
+		learn(x, c->address, lb.v[0], NULL);
+		x->res->done++;
+		mark(x, c->address, ST_DONE);
+	}
+	progress(x, "%s %s: done (%lld ms)", what, c->address,
+		 (long long)(now_ms(x) - start));
+done:
+	cJSON_free(text);
+	cJSON_Delete(body);
+	cJSON_Delete(after);
+	cJSON_Delete(lb.holder);
+	tr_aws_error_dispose(&err);
+}
+
+/* One IAM call; the reply's XML in *reply when asked for. */
+static int send_iam(executor *x, const char *op, const tr_aws_param *params,
+		    size_t n, xmlDoc **reply, tr_aws_error *err)
+{
+	tr_aws_call call = {TR_AWS_IAM, op, NULL, 0, params, n, NULL, 0};
+	tr_aws_response resp;
+	int error;
+
+	tr_aws_response_init(&resp);
+	tr_aws_error_clear(err);
+	error = tr_aws_client_call(&resp, x->client, &call, err);
+	if (reply) {
+		*reply = NULL;
+		if (error == 0 &&
+		    tr_aws_xml_parse(reply, resp.body.ptr, resp.body.len) < 0)
+			*reply = NULL;
+	}
+	tr_aws_response_dispose(&resp);
+	return error;
+}
+
+/* Parameters of a query call, their strings owned by `hold`. */
+typedef struct qparams {
+	tr_aws_param v[2 * 64 + 8];
+	size_t n;
+	cJSON *hold;
+} qparams;
+
+static void qp_add(qparams *q, const char *name, const char *value)
+{
+	cJSON *n, *v;
+
+	if (q->n >= sizeof(q->v) / sizeof(q->v[0]) || !value)
+		return;
+	if (!q->hold)
+		q->hold = cJSON_CreateArray();
+	n = cJSON_CreateString(name);
+	v = cJSON_CreateString(value);
+	cJSON_AddItemToArray(q->hold, n);
+	cJSON_AddItemToArray(q->hold, v);
+	q->v[q->n++] = (tr_aws_param){n->valuestring, v->valuestring};
+}
+
+static void qp_addf(qparams *q, const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void qp_addf(qparams *q, const char *value, const char *fmt, ...)
+{
+	char name[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	qp_add(q, name, value);
+}
+
+static void qp_number(qparams *q, const char *name, const cJSON *v)
+{
+	char num[32];
+
+	if (!cJSON_IsNumber(v))
+		return;
+	snprintf(num, sizeof(num), "%lld", (long long)v->valuedouble);
+	qp_add(q, name, num);
+}
+
+static void qp_reset(qparams *q)
+{
+	cJSON_Delete(q->hold);
+	q->hold = NULL;
+	q->n = 0;
+}
+
+/* Tags the desired attributes declare, as Tags.member.N. */
+static void qp_tags(qparams *q, const cJSON *after, const char *prefix)
+{
+	const cJSON *t;
+	size_t i = 1;
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(after, "tags"))
+	{
+		qp_addf(q, t->string, "%s.member.%zu.Key", prefix, i);
+		qp_addf(q, cJSON_GetStringValue(t), "%s.member.%zu.Value",
+			prefix, i);
+		i++;
+	}
+}
+
+static int put_inline(executor *x, const tr_change *c, const char *role,
+		      const cJSON *pol, tr_aws_error *err)
+{
+	qparams q = {0};
+	char *text = policy_text(pol);
+	int error;
+
+	qp_add(&q, "RoleName", role);
+	qp_add(&q, "PolicyName", pol->string);
+	qp_add(&q, "PolicyDocument", text);
+	progress(x, "put %s inline policy %s ...", c->address, pol->string);
+	error = send_iam(x, "PutRolePolicy", q.v, q.n, NULL, err);
+	tr_free(text);
+	qp_reset(&q);
+	return error;
+}
+
+static int delete_inline(executor *x, const tr_change *c, const char *role,
+			 const char *name, tr_aws_error *err)
+{
+	qparams q = {0};
+	int error;
+
+	qp_add(&q, "RoleName", role);
+	qp_add(&q, "PolicyName", name);
+	progress(x, "delete %s inline policy %s ...", c->address, name);
+	error = send_iam(x, "DeleteRolePolicy", q.v, q.n, NULL, err);
+	qp_reset(&q);
+	return error == TR_ENOTFOUND ? 0 : error;
+}
+
+static bool differs(const cJSON *after, const cJSON *before, const char *key)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(after, key);
+
+	return a && !cJSON_Compare(a, cJSON_GetObjectItemCaseSensitive(before,
+								       key),
+				   true);
+}
+
+static void role_delete(executor *x, const tr_change *c)
+{
+	const char *role = c->id ? c->id : c->name;
+	const cJSON *pol;
+	tr_aws_error err;
+	qparams q = {0};
+	int64_t start = now_ms(x);
+	int error = 0, w = 0;
+
+	tr_aws_error_init(&err);
+	/* IAM refuses to delete a role that still has inline policies. */
+	cJSON_ArrayForEach(pol, cJSON_GetObjectItemCaseSensitive(
+					c->before, "inlinePolicies"))
+	{
+		error = delete_inline(x, c, role, pol->string, &err);
+		if ((w = wrote(x, c, "delete", error, &err)) < 0)
+			goto done;
+	}
+	qp_add(&q, "RoleName", role);
+	progress(x, "delete %s ...", c->address);
+	error = send_iam(x, "DeleteRole", q.v, q.n, NULL, &err);
+	if (error == TR_ENOTFOUND)
+		error = 0;
+	if ((w = wrote(x, c, "delete", error, &err)) != 0)
+		goto done;
+	if (c->action == TR_ACTION_DELETE) {
+		x->res->done++;
+		mark(x, c->address, ST_DONE);
+	}
+	progress(x, "delete %s: done (%lld ms)", c->address,
+		 (long long)(now_ms(x) - start));
+done:
+	qp_reset(&q);
+	tr_aws_error_dispose(&err);
+}
+
+static void role_create(executor *x, const tr_change *c)
+{
+	const char *role = c->name;
+	cJSON *after = filled_after(x, c, "create");
+	const cJSON *pol;
+	xmlDoc *reply = NULL;
+	char *trust = NULL, *arn = NULL;
+	tr_aws_error err;
+	qparams q = {0};
+	int64_t start = now_ms(x);
+	int error;
+
+	tr_aws_error_init(&err);
+	if (!after)
+		goto done;
+	trust = policy_text(cJSON_GetObjectItemCaseSensitive(
+		after, "assumeRolePolicyDocument"));
+	qp_add(&q, "RoleName", role);
+	qp_add(&q, "AssumeRolePolicyDocument", trust);
+	qp_add(&q, "Description",
+	       cJSON_GetStringValue(
+		       cJSON_GetObjectItemCaseSensitive(after, "description")));
+	qp_number(&q, "MaxSessionDuration",
+		  cJSON_GetObjectItemCaseSensitive(after, "maxSessionDuration"));
+	qp_tags(&q, after, "Tags");
+	progress(x, "create %s ...", c->address);
+	error = send_iam(x, "CreateRole", q.v, q.n, &reply, &err);
+	if (error == TR_EREFUSED) {
+		tr_buf fake = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		if (tr_buf_printf(&fake, "(%s)", c->address) == 0)
+			learn(x, c->address, role, fake.ptr);
+		tr_buf_dispose(&fake);
+		x->res->refused++;
+	} else if (error < 0) {
+		failed(x, c, "create", &err);
+		goto done;
+	} else {
+		arn = reply ? tr_aws_xml_text_dup(xmlDocGetRootElement(reply),
+						  "CreateRoleResult/Role/Arn")
+			    : NULL;
+		learn(x, c->address, role, arn);
+	}
+	cJSON_ArrayForEach(pol,
+			   cJSON_GetObjectItemCaseSensitive(after, "inlinePolicies"))
+	{
+		error = put_inline(x, c, role, pol, &err);
+		if (wrote(x, c, "create", error, &err) < 0)
+			goto done;
+	}
+	x->res->done++;
+	mark(x, c->address, ST_DONE);
+	progress(x, "create %s: done (%s, %lld ms)", c->address,
+		 arn ? arn : role, (long long)(now_ms(x) - start));
+done:
+	tr_free(arn);
+	tr_free(trust);
+	xmlFreeDoc(reply);
+	qp_reset(&q);
+	cJSON_Delete(after);
+	tr_aws_error_dispose(&err);
+}
+
+static void role_update(executor *x, const tr_change *c)
+{
+	const char *role = c->id ? c->id : c->name;
+	cJSON *after = filled_after(x, c, "update");
+	const cJSON *pol, *have, *key;
+	tr_aws_error err;
+	qparams q = {0};
+	char *text = NULL;
+	int64_t start = now_ms(x);
+	int error = 0;
+
+	tr_aws_error_init(&err);
+	if (!after)
+		goto done;
+	progress(x, "update %s ...", c->address);
+	if (differs(after, c->before, "assumeRolePolicyDocument")) {
+		text = policy_text(cJSON_GetObjectItemCaseSensitive(
+			after, "assumeRolePolicyDocument"));
+		qp_add(&q, "RoleName", role);
+		qp_add(&q, "PolicyDocument", text);
+		error = send_iam(x, "UpdateAssumeRolePolicy", q.v, q.n, NULL,
+				 &err);
+		qp_reset(&q);
+		if (wrote(x, c, "update", error, &err) < 0)
+			goto done;
+	}
+	if (differs(after, c->before, "description") ||
+	    differs(after, c->before, "maxSessionDuration")) {
+		qp_add(&q, "RoleName", role);
+		qp_add(&q, "Description",
+		       cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			       after, "description")));
+		qp_number(&q, "MaxSessionDuration",
+			  cJSON_GetObjectItemCaseSensitive(
+				  after, "maxSessionDuration"));
+		error = send_iam(x, "UpdateRole", q.v, q.n, NULL, &err);
+		qp_reset(&q);
+		if (wrote(x, c, "update", error, &err) < 0)
+			goto done;
+	}
+	have = cJSON_GetObjectItemCaseSensitive(c->before, "inlinePolicies");
+	cJSON_ArrayForEach(pol,
+			   cJSON_GetObjectItemCaseSensitive(after, "inlinePolicies"))
+	{
+		if (cJSON_Compare(pol,
+				  cJSON_GetObjectItemCaseSensitive(have,
+								   pol->string),
+				  true))
+			continue;
+		error = put_inline(x, c, role, pol, &err);
+		if (wrote(x, c, "update", error, &err) < 0)
+			goto done;
+	}
+	cJSON_ArrayForEach(pol, have)
+	{
+		if (cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(after,
+							     "inlinePolicies"),
+			    pol->string))
+			continue;
+		error = delete_inline(x, c, role, pol->string, &err);
+		if (wrote(x, c, "update", error, &err) < 0)
+			goto done;
+	}
+	if (tags_differ(c)) {
+		qp_add(&q, "RoleName", role);
+		qp_tags(&q, after, "Tags");
+		error = send_iam(x, "TagRole", q.v, q.n, NULL, &err);
+		qp_reset(&q);
+		if (wrote(x, c, "tag", error, &err) < 0)
+			goto done;
+	}
+	{
+		size_t i = 1;
+		const cJSON *want =
+			cJSON_GetObjectItemCaseSensitive(after, "tags");
+		cJSON_ArrayForEach(key, cJSON_GetObjectItemCaseSensitive(
+						c->before, "tagKeys"))
+		{
+			if (!cJSON_IsString(key) ||
+			    cJSON_GetObjectItemCaseSensitive(want,
+							     key->valuestring))
+				continue;
+			if (i == 1)
+				qp_add(&q, "RoleName", role);
+			qp_addf(&q, key->valuestring, "TagKeys.member.%zu",
+				i++);
+		}
+		if (i > 1) {
+			error = send_iam(x, "UntagRole", q.v, q.n, NULL, &err);
+			qp_reset(&q);
+			if (wrote(x, c, "untag", error, &err) < 0)
+				goto done;
+		}
+	}
+	x->res->done++;
+	mark(x, c->address, ST_DONE);
+	progress(x, "update %s: done (%lld ms)", c->address,
+		 (long long)(now_ms(x) - start));
+done:
+	tr_free(text);
+	qp_reset(&q);
+	cJSON_Delete(after);
+	tr_aws_error_dispose(&err);
+}
+
+/* Kinds with their own executor: phase 1 removes, phase 2 writes. Returns
+ * false for the kinds the generic code carries out. */
+static bool do_special(executor *x, const tr_change *c, int phase)
+{
+	bool removes = c->action == TR_ACTION_DELETE ||
+		       c->action == TR_ACTION_REPLACE;
+	bool writes = c->action == TR_ACTION_CREATE ||
+		      c->action == TR_ACTION_REPLACE ||
+		      c->action == TR_ACTION_UPDATE;
+
+	if (c->kind == TR_KIND_AUTH_POLICY) {
+		if (phase == 1 && removes)
+			do_auth_policy(x, c, true);
+		else if (phase == 2 && writes)
+			do_auth_policy(x, c, false);
+		return true;
+	}
+	if (c->kind == TR_KIND_IAM_ROLE) {
+		if (phase == 1 && removes)
+			role_delete(x, c);
+		else if (phase == 2 && (c->action == TR_ACTION_CREATE ||
+					c->action == TR_ACTION_REPLACE))
+			role_create(x, c);
+		else if (phase == 2 && c->action == TR_ACTION_UPDATE)
+			role_update(x, c);
+		return true;
+	}
+	return false;
+}
+
 int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 	     const tr_model *observed, const tr_apply_options *opts,
 	     tr_diag *diag)
@@ -597,16 +1089,17 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 	for (int kind = TR_KIND_COUNT - 1; kind >= 0; kind--)
 		for (size_t i = 0; i < plan->count; i++) {
 			const tr_change *c = &plan->changes[i];
-			if ((int)c->kind == kind &&
-			    (c->action == TR_ACTION_DELETE ||
-			     c->action == TR_ACTION_REPLACE))
+			if ((int)c->kind != kind || do_special(&x, c, 1))
+				continue;
+			if (c->action == TR_ACTION_DELETE ||
+			    c->action == TR_ACTION_REPLACE)
 				do_delete(&x, c);
 		}
 	/* Phase 2: creations and updates, parents first. */
 	for (int kind = 0; kind < TR_KIND_COUNT; kind++)
 		for (size_t i = 0; i < plan->count; i++) {
 			const tr_change *c = &plan->changes[i];
-			if ((int)c->kind != kind)
+			if ((int)c->kind != kind || do_special(&x, c, 2))
 				continue;
 			if (c->action == TR_ACTION_CREATE ||
 			    c->action == TR_ACTION_REPLACE) {

@@ -11,6 +11,7 @@
 #include "model/model.h"
 #include "observe/observe.h"
 #include "plan/plan.h"
+#include "policy/model.h"
 #include "util/limits.h"
 #include "validate/validate.h"
 
@@ -111,6 +112,10 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	oopts.owner = cfg->owner;
 	if (tr_observe(&p->observed, &ostats, p->client, &p->desired, cfg,
 		       &oopts, diag) < 0)
+		goto done;
+	/* Policies name ARNs: those of what exists are known now. */
+	if (tr_policy_resolve_model(&p->desired, &p->observed, id.account,
+				    diag) < 0)
 		goto done;
 	popts.owner = cfg->owner;
 	popts.prune = a->prune || cfg->prune;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/iam_internal.h"
 #include "model/model.h"
 #include "model/naming.h"
 #include "validate/refs.h"
@@ -728,6 +729,7 @@ int tr_model_build_desired(tr_model *out, const tr_repo *repo, tr_diag *diag)
 		else if (doc_is(o->doc, GATEWAY_GROUP, "GRPCRoute"))
 			build_route(&b, o, true);
 	}
+	tr_model__build_iam(out, repo, &b.idx, b.owner, diag);
 	tr_model_sort(out);
 done:
 	tr_refs_index_dispose(&b.idx);

@@ -63,7 +63,31 @@ static const tr_field_spec rule_fields[] = {
 	{NULL, 0},
 };
 
+/* Policies are JSON values (compared by meaning); "templates" holds the
+ * texts as written and "references" what their ${...} stand for, which
+ * apply resolves once the referred resources exist (src/policy). */
+static const tr_field_spec iam_role_fields[] = {
+	{"name", TR_FIELD_REPLACE},
+	{"description", TR_FIELD_MUTABLE},
+	{"assumeRolePolicyDocument", TR_FIELD_MUTABLE},
+	{"inlinePolicies", TR_FIELD_MUTABLE},
+	{"maxSessionDuration", TR_FIELD_OPTIONAL},
+	{"arn", TR_FIELD_COMPUTED},
+	{"templates", TR_FIELD_COMPUTED},
+	{"references", TR_FIELD_COMPUTED},
+	{NULL, 0},
+};
+
+static const tr_field_spec auth_policy_fields[] = {
+	{"resourceIdentifier", TR_FIELD_REPLACE},
+	{"policy", TR_FIELD_MUTABLE},
+	{"templates", TR_FIELD_COMPUTED},
+	{"references", TR_FIELD_COMPUTED},
+	{NULL, 0},
+};
+
 static const char *const no_labels[] = {NULL};
+static const char *const auth_policy_label[] = {"resourceIdentifier", NULL};
 static const char *const service_label[] = {"serviceIdentifier", NULL};
 static const char *const listener_labels[] = {"serviceIdentifier",
 					      "listenerIdentifier", NULL};
@@ -103,6 +127,17 @@ static const tr_kind_spec kinds[TR_KIND_COUNT] = {
 	{TR_KIND_RULE, "rule", "VPC Lattice listener rule", "vpc-lattice:rule",
 	 true, rule_fields, listener_labels, "GetRule", "CreateRule", "UpdateRule", "DeleteRule",
 	 "ListRules"},
+	/* IAM speaks another protocol and a role is several calls: apply has
+	 * its own executor for it (apply.c, "IAM roles"). */
+	{TR_KIND_IAM_ROLE, "iam_role", "IAM role", "iam:role", true,
+	 iam_role_fields, no_labels, "GetRole", "CreateRole",
+	 "UpdateAssumeRolePolicy", "DeleteRole", "ListRoles"},
+	/* One per service network or service, owned through it; its id is
+	 * its target's. */
+	{TR_KIND_AUTH_POLICY, "auth_policy", "VPC Lattice auth policy",
+	 "vpc-lattice:authpolicy", false, auth_policy_fields,
+	 auth_policy_label, "GetAuthPolicy", "PutAuthPolicy", "PutAuthPolicy",
+	 "DeleteAuthPolicy", NULL},
 };
 
 const tr_kind_spec *tr_kind_get(tr_kind kind)

@@ -18,6 +18,8 @@ typedef enum tr_kind {
 	TR_KIND_SN_SERVICE_ASSOCIATION,
 	TR_KIND_LISTENER,
 	TR_KIND_RULE,
+	TR_KIND_IAM_ROLE,     /* after services: inline policies name them */
+	TR_KIND_AUTH_POLICY,  /* after roles: policies name them */
 	TR_KIND_COUNT
 } tr_kind;
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "observe/iam_internal.h"
+#include "policy/json.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -776,6 +778,88 @@ done:
 	tr_strmap_dispose(&ours);
 }
 
+/* --- auth policies ------------------------------------------------------ */
+
+/* The auth policy of each owned service network and service that enforces
+ * one (auth type AWS_IAM) or is declared to get one: a policy left on a
+ * target with auth type NONE does nothing, and reading it for every
+ * service would cost a request each. */
+static void read_auth_policies(reader *r)
+{
+	size_t n = r->out->count, nk = 0;
+	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	char **addrs = tr_calloc(n + 1, sizeof(*addrs));
+	cJSON **gets;
+
+	for (size_t i = 0; i < n; i++) {
+		const tr_resource *t = &r->out->resources[i];
+		tr_buf a = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		const char *auth;
+
+		if ((t->kind != TR_KIND_SERVICE &&
+		     t->kind != TR_KIND_SERVICE_NETWORK) ||
+		    !t->id ||
+		    !tr_str_eq(cJSON_GetStringValue(
+				       cJSON_GetObjectItemCaseSensitive(
+					       t->tags, TR_TAG_OWNER)),
+			       r->owner) ||
+		    tr_buf_printf(&a, "auth_policy.%s/%s",
+				  tr_kind_get(t->kind)->name, t->name) < 0) {
+			tr_buf_dispose(&a);
+			continue;
+		}
+		auth = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(t->attrs, "authType"));
+		if (!tr_str_eq(auth, "AWS_IAM") &&
+		    !tr_model_find(r->desired, a.ptr)) {
+			tr_buf_dispose(&a);
+			continue;
+		}
+		bc[nk].labels[0] = t->id;
+		bc[nk].nlabels = 1;
+		addrs[nk++] = tr_buf_detach(&a);
+		tr_buf_dispose(&a);
+	}
+	gets = get_many(r, "GetAuthPolicy", bc, nk);
+	for (size_t i = 0; i < nk; i++) {
+		const char *text = jstr(gets[i], "policy");
+		const char *target = strchr(addrs[i], '.') + 1;
+		tr_buf taddr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		char *canon = NULL;
+		cJSON *attrs, *v = NULL;
+		tr_resource *res;
+
+		if (!text || !*text ||
+		    tr_buf_put(&taddr, target, strcspn(target, "/")) < 0 ||
+		    tr_buf_printf(&taddr, ".%s", strchr(target, '/') + 1) < 0) {
+			tr_buf_dispose(&taddr);
+			continue;
+		}
+		if (tr_policy_json_normalise(&canon, text, strlen(text)) == 0)
+			v = cJSON_Parse(canon);
+		tr_free(canon);
+		attrs = cJSON_CreateObject();
+		cJSON_AddItemToObject(attrs, "resourceIdentifier",
+				      tr_model_ref(taddr.ptr));
+		cJSON_AddItemToObject(attrs, "policy",
+				      v ? v : cJSON_CreateString(text));
+		res = tr_model_add(r->out, TR_KIND_AUTH_POLICY, attrs, "%s",
+				   target);
+		if (res) {
+			const tr_resource *t = tr_model_find(r->out, taddr.ptr);
+			tr_resource_set_parent(res, taddr.ptr);
+			res->id = t && t->id ? tr_strdup(t->id) : NULL;
+			inherit_owner(res, r->owner);
+		}
+		tr_buf_dispose(&taddr);
+	}
+	free_replies(gets, nk);
+	for (size_t i = 0; i < nk; i++)
+		tr_free(addrs[i]);
+	tr_free(addrs);
+	tr_free(bc);
+}
+
 int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	       tr_model *desired, const tr_config *cfg,
 	       const tr_observe_options *opts, tr_diag *diag)
@@ -809,6 +893,11 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 		read_target_groups(&r);
 	if (!r.error)
 		read_services(&r, kept_networks);
+	if (!r.error)
+		read_auth_policies(&r);
+	if (!r.error)
+		r.error = tr_observe__roles(out, client, desired, r.owner,
+					    r.parallel, diag);
 
 	tr_aws_client_stats(client, &after);
 	if (stats)

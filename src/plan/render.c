@@ -88,12 +88,23 @@ static void flatten(leaves *out, const cJSON *v, tr_buf *path, int depth)
 	out->count++;
 }
 
-static void flatten_root(leaves *out, const cJSON *v)
+/* Computed fields the desired side carries (a policy's templates and
+ * references) are apply's working data, not something to review: the
+ * filled-in policy is shown instead. */
+static void flatten_root(leaves *out, const cJSON *v, const tr_change *c)
 {
 	tr_buf path = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+	cJSON *shown = v ? cJSON_Duplicate(v, true) : NULL;
+	const cJSON *f;
 
-	if (v)
-		flatten(out, v, &path, 0);
+	cJSON_ArrayForEach(f, c->after)
+	{
+		if (tr_kind_field_mode(c->kind, f->string) == TR_FIELD_COMPUTED)
+			cJSON_DeleteItemFromObjectCaseSensitive(shown, f->string);
+	}
+	if (shown)
+		flatten(out, shown, &path, 0);
+	cJSON_Delete(shown);
 	tr_buf_dispose(&path);
 }
 
@@ -203,8 +214,8 @@ static int text_change(tr_buf *out, const tr_change *c, const palette *p)
 	size_t width = 0, hidden = 0;
 	int error;
 
-	flatten_root(&before, c->before);
-	flatten_root(&after, c->after);
+	flatten_root(&before, c->before, c);
+	flatten_root(&after, c->after, c);
 	error = tr_buf_printf(out, "  %s# %s%s %s\n", p->bold, c->address,
 			      p->reset, verb(c->action));
 	if (!error && c->reason)

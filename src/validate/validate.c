@@ -6,6 +6,7 @@
 #include "policy/grammar.h"
 #include "util/str.h"
 #include "validate/lattice.h"
+#include "validate/policy_refs.h"
 #include "validate/refs.h"
 #include "validate/rules.h"
 
@@ -29,6 +30,7 @@ static const managed_kind managed_kinds[] = {
 	{"application-networking.k8s.aws", "ServiceNetwork"},
 	{"", "Service"},
 	{"", "ServiceAccount"},
+	{"iam.services.k8s.aws", "Role"},
 };
 
 bool tr_validate_kind_is_managed(const char *api_version, const char *kind)
@@ -174,6 +176,8 @@ int tr_validate_repo(tr_validate_stats *out, tr_repo *repo,
 		rc = tr_refs_check(&idx, diag);
 	if (rc == 0)
 		rc = tr_lattice_check(&idx, diag);
+	if (rc == 0)
+		rc = tr_validate_policy_refs(&idx, diag);
 	tr_refs_index_dispose(&idx);
 	tr_schema_set_free(own);
 	return rc;

@@ -42,7 +42,7 @@ print(len({r.get("arn") for r in walk(state["lattice"])}))' "$1" "$2"
 python3 - "$E2E_TMP/plan.json" <<'PY' || fail "plan from empty: $(cat "$E2E_TMP/plan.json")"
 import json, sys
 p = json.load(open(sys.argv[1]))
-assert p["summary"] == {"create": 10, "update": 0, "replace": 0, "delete": 0,
+assert p["summary"] == {"create": 13, "update": 0, "replace": 0, "delete": 0,
                         "no_op": 0, "skipped_delete": 0}, p["summary"]
 assert p["api_calls"] <= 15, p["api_calls"]
 types = sorted(c["type"] for c in p["resource_changes"])
@@ -50,26 +50,26 @@ assert types.count("rule") == 2 and types.count("target_group") == 2, types
 PY
 read -r n writes < <(log_ops)
 [[ $writes == - ]] || fail "plan wrote: $writes"
-ok "plan from empty: 10 creations, $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_calls"])' "$E2E_TMP/plan.json") AWS requests, no write"
+ok "plan from empty: 13 creations, $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_calls"])' "$E2E_TMP/plan.json") AWS requests, no write"
 
 out=$("$TRELLIS_BIN" apply --repo "$repo" --dry-run 2>&1) || fail "dry-run: $out"
-grep -q '^Dry run: 10 requests not sent; nothing was changed.$' <<<"$out" || fail "dry-run summary: $out"
+grep -q '^Dry run: 14 requests not sent; nothing was changed.$' <<<"$out" || fail "dry-run summary: $out"
 read -r n writes < <(log_ops)
 [[ $writes == - ]] || fail "dry-run wrote: $writes"
 ok "apply --dry-run: every step shown, the emulator saw $n requests and no write"
 
 "$TRELLIS_BIN" apply --repo "$repo" --dry-run --format json >"$E2E_TMP/dry.json" 2>"$E2E_TMP/err" \
   || fail "dry-run json: $(cat "$E2E_TMP/err")"
-python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["summary"]["create"] == 10' "$E2E_TMP/dry.json" \
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["summary"]["create"] == 13' "$E2E_TMP/dry.json" \
   || fail "apply --format json does not print one JSON document: $(head -c 300 "$E2E_TMP/dry.json")"
 grep -q '^dry-run: create service.datastore-apps \.\.\.$' "$E2E_TMP/err" || fail "progress not on stderr: $(cat "$E2E_TMP/err")"
 log_ops >/dev/null
 ok "apply --dry-run --format json: the plan as JSON on stdout, progress on stderr"
 
 out=$("$TRELLIS_BIN" apply --repo "$repo" 2>&1) || fail "apply: $out"
-grep -q '^Apply complete: 10 done, 0 failed, 0 skipped.$' <<<"$out" || fail "apply summary: $out"
+grep -q '^Apply complete: 13 done, 0 failed, 0 skipped.$' <<<"$out" || fail "apply summary: $out"
 read -r n writes < <(log_ops)
-[[ $(wc -w <<<"$writes") == 10 ]] || fail "apply from empty wrote: $writes"
+[[ $(wc -w <<<"$writes") == 14 ]] || fail "apply from empty wrote: $writes"
 ok "apply from empty: $writes"
 
 rc=0; "$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode >"$E2E_TMP/out" 2>&1 || rc=$?
@@ -116,15 +116,17 @@ read -r n writes < <(log_ops)
 out=$("$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode --summary 2>&1) || fail "plan after the swap: $out"
 ok "rules swapped: two UpdateRule, then no changes"
 
-rm "$repo/clusters/cluster-b/route-datastore.yaml"
+# The route goes, with what names it: its auth policy and the client role.
+rm "$repo/clusters/cluster-b/route-datastore.yaml" "$repo/clusters/cluster-b/auth-datastore.yaml" \
+  "$repo/clusters/cluster-a/client-role.yaml"
 out=$("$TRELLIS_BIN" plan --repo "$repo" 2>&1) || fail "plan without the route: $out"
 grep -q 'would be destroyed, but prune is disabled' <<<"$out" || fail "no prune note: $out"
 grep -q '^No changes.' <<<"$out" || fail "deletions planned without prune: $out"
 log_ops >/dev/null
 out=$("$TRELLIS_BIN" apply --repo "$repo" --prune 2>&1) || fail "apply --prune: $out"
-grep -q '^Apply complete: 7 done, 0 failed, 0 skipped.$' <<<"$out" || fail "prune summary: $out"
+grep -q '^Apply complete: 9 done, 0 failed, 0 skipped.$' <<<"$out" || fail "prune summary: $out"
 read -r n writes < <(log_ops)
-[[ $writes == "DeleteRule DeleteRule DeleteListener DeleteServiceNetworkServiceAssociation DeleteService DeleteTargetGroup DeleteTargetGroup" ]] \
+[[ $writes == "DeleteAuthPolicy DeleteRolePolicy DeleteRole DeleteRule DeleteRule DeleteListener DeleteServiceNetworkServiceAssociation DeleteService DeleteTargetGroup DeleteTargetGroup" ]] \
   || fail "prune order: $writes"
 [[ $(count_in_state service datastore-apps) == 0 ]] || fail "service left behind"
 [[ $(count_in_state servicenetwork eks-lattice-network) == 1 ]] || fail "network deleted"

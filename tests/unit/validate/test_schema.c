@@ -653,6 +653,7 @@ static void set_finds_every_kind(void **state)
 		{"application-networking.k8s.aws/v1alpha1", "ServiceNetwork"},
 		{"v1", "Service"},
 		{"v1", "ServiceAccount"},
+		{"iam.services.k8s.aws/v1alpha1", "Role"},
 	};
 	(void)state;
 
@@ -660,8 +661,8 @@ static void set_finds_every_kind(void **state)
 		if (!tr_schema_set_lookup(schemas, kinds[i][0], kinds[i][1]))
 			fail_msg("no schema for %s %s", kinds[i][0], kinds[i][1]);
 	}
-	/* 18 kinds and the config */
-	assert_int_equal(tr_schema_set_count(schemas), 19);
+	/* 19 kinds and the config */
+	assert_int_equal(tr_schema_set_count(schemas), 20);
 	assert_non_null(tr_schema_set_config(schemas));
 	assert_null(tr_schema_set_lookup(schemas, "gateway.networking.k8s.io/v1beta1",
 					 "GRPCRoute"));
