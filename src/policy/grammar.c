@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -460,8 +461,7 @@ static void check_action(gctx *g, const char *s, const jpath *p,
 	if (strcmp(s, "*") == 0)
 		return;
 	for (const char *c = s; ok && c < colon; c++)
-		ok = islower((unsigned char)*c) || isdigit((unsigned char)*c) ||
-		     *c == '-';
+		ok = isalnum((unsigned char)*c) || *c == '-'; /* any case */
 	for (const char *c = colon ? colon + 1 : s; ok && *c; c++)
 		ok = isalnum((unsigned char)*c) || *c == '*' || *c == '?';
 	if (!ok) {
@@ -477,13 +477,13 @@ static void check_action(gctx *g, const char *s, const jpath *p,
 	/* Valid, but a statement for another service never decides
 	 * anything in this kind of policy. */
 	if (g->type == TR_POLICY_AUTH &&
-	    strncmp(s, "vpc-lattice-svcs:", 17) != 0)
+	    strncasecmp(s, "vpc-lattice-svcs:", 17) != 0)
 		report(g, TR_SEV_WARNING, "policy.action-service", p,
 		       "\"%.*s\" is not a vpc-lattice-svcs action: VPC Lattice "
 		       "evaluates auth policies only for vpc-lattice-svcs "
 		       "requests, so this never matches",
 		       QUOTED(s));
-	if (g->type == TR_POLICY_TRUST && strncmp(s, "sts:", 4) != 0)
+	if (g->type == TR_POLICY_TRUST && strncasecmp(s, "sts:", 4) != 0)
 		report(g, TR_SEV_WARNING, "policy.action-service", p,
 		       "\"%.*s\" is not an sts action: a trust policy only "
 		       "decides who may assume the role",
@@ -537,60 +537,96 @@ static bool is_number_text(const char *s)
 	return end && *end == '\0';
 }
 
-/* ISO 8601 as IAM takes it: a date, optionally a time (minutes, seconds,
- * fraction) and a zone (Z or +hh:mm); or epoch seconds. */
-static bool is_date_text(const char *s)
+/* Seconds east of UTC from "hh:mm" after a sign; false when malformed. */
+static bool zone_offset(int64_t *out, const char *p, int sign)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(p, "%H:%M", &tm);
+	if (!end || *end)
+		return false;
+	*out = sign * ((int64_t)tm.tm_hour * 3600 + (int64_t)tm.tm_min * 60);
+	return true;
+}
+
+int tr_policy_date_parse(int64_t *out, const char *s)
 {
 	struct tm tm;
 	const char *p;
+	int64_t offset = 0;
 
 	if (*s && strspn(s, "0123456789") == strlen(s))
-		return true;
+		return tr_str_to_i64(out, s, 0, INT64_MAX / 2);
 	memset(&tm, 0, sizeof(tm));
 	p = strptime(s, "%Y-%m-%d", &tm);
 	if (!p || p - s != 10)
-		return false;
-	if (!*p)
-		return true;
-	if (*p != 'T' || !(p = strptime(p + 1, "%H:%M", &tm)))
-		return false;
-	if (*p == ':' && !(p = strptime(p + 1, "%S", &tm)))
-		return false;
-	if (*p == '.') {
-		size_t n = strspn(p + 1, "0123456789");
-		if (!n)
-			return false;
-		p += 1 + n;
+		return TR_EINVALID;
+	if (*p) {
+		if (*p != 'T' || !(p = strptime(p + 1, "%H:%M", &tm)))
+			return TR_EINVALID;
+		if (*p == ':' && !(p = strptime(p + 1, "%S", &tm)))
+			return TR_EINVALID;
+		if (*p == '.') {
+			size_t n = strspn(p + 1, "0123456789");
+			if (!n)
+				return TR_EINVALID;
+			p += 1 + n; /* IAM compares whole seconds */
+		}
+		if (*p == 'Z')
+			p++;
+		else if ((*p == '+' || *p == '-') &&
+			 zone_offset(&offset, p + 1, *p == '+' ? 1 : -1))
+			p += strlen(p);
+		if (*p)
+			return TR_EINVALID;
 	}
-	if (*p == 'Z')
-		return p[1] == '\0';
-	if (*p == '+' || *p == '-') {
-		p = strptime(p + 1, "%H:%M", &tm);
-		return p && *p == '\0';
-	}
-	return *p == '\0';
+	*out = (int64_t)timegm(&tm) - offset;
+	return 0;
 }
 
-static bool is_ip_text(const char *s)
+int tr_policy_cidr_parse(tr_policy_cidr *out, const char *s)
 {
 	char addr[64];
-	unsigned char bin[16];
 	const char *slash = strchr(s, '/');
 	size_t len = slash ? (size_t)(slash - s) : strlen(s);
 	int64_t bits;
 	int max;
 
+	memset(out, 0, sizeof(*out));
 	if (len == 0 || len >= sizeof(addr))
-		return false;
+		return TR_EINVALID;
 	memcpy(addr, s, len);
 	addr[len] = '\0';
-	if (inet_pton(AF_INET, addr, bin) == 1)
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
 		max = 32;
-	else if (inet_pton(AF_INET6, addr, bin) == 1)
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
 		max = 128;
-	else
-		return false;
-	return !slash || tr_str_to_i64(&bits, slash + 1, 0, max) == 0;
+	} else {
+		return TR_EINVALID;
+	}
+	bits = max;
+	if (slash && tr_str_to_i64(&bits, slash + 1, 0, max) < 0)
+		return TR_EINVALID;
+	out->bits = (int)bits;
+	return 0;
+}
+
+static bool is_date_text(const char *s)
+{
+	int64_t t;
+
+	return tr_policy_date_parse(&t, s) == 0;
+}
+
+static bool is_ip_text(const char *s)
+{
+	tr_policy_cidr c;
+
+	return tr_policy_cidr_parse(&c, s) == 0;
 }
 
 static bool is_base64_text(const char *s)

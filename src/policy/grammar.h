@@ -104,6 +104,19 @@ typedef struct tr_policy_op {
  * (NullIfExists included). */
 int tr_policy_op_parse(tr_policy_op *out, const char *name);
 
+/* An IAM date: ISO 8601 (2026-01-31, 2026-01-31T12:00, ...:05.123Z,
+ * ...+02:00) or epoch seconds, to epoch seconds. 0 or TR_EINVALID. */
+int tr_policy_date_parse(int64_t *out, const char *s);
+
+/* An IP address, optionally with /prefix (none: the whole address). */
+typedef struct tr_policy_cidr {
+	int family;              /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int bits;
+} tr_policy_cidr;
+
+int tr_policy_cidr_parse(tr_policy_cidr *out, const char *s);
+
 /*
  * Parses a policy document into *out (free with cJSON_Delete). Returns
  * TR_EINVALID for text that is not one JSON object; no diagnostics (use
