@@ -32,20 +32,24 @@ sed -i '/"vpc-lattice:DeleteRule",/d' "$d/examples/kubernetes/iam-policy.json"
 expect_fail policy-lacks "lacks vpc-lattice:DeleteRule" iam "$d"
 
 d=$(copy policy-extra)
-sed -i 's/"vpc-lattice:GetRule",/"vpc-lattice:GetRule", "vpc-lattice:GetAuthPolicy",/' "$d/examples/kubernetes/iam-policy.json"
-expect_fail policy-extra "grants vpc-lattice:GetAuthPolicy, which the code never calls" iam "$d"
+sed -i 's/"vpc-lattice:GetRule",/"vpc-lattice:GetRule", "vpc-lattice:GetAccessLogSubscription",/' "$d/examples/kubernetes/iam-policy.json"
+expect_fail policy-extra "grants vpc-lattice:GetAccessLogSubscription, which the code never calls" iam "$d"
 
 d=$(copy policy-wildcard)
 sed -i 's/"vpc-lattice:GetRule",/"vpc-lattice:Get*",/' "$d/examples/kubernetes/iam-policy.json"
 expect_fail policy-wildcard "wildcard action vpc-lattice:Get*" iam "$d"
 
 d=$(copy code-calls-more)
-printf 'static const char *op = "PutAuthPolicy";\n' >"$d/src/apply/new_call.c"
-expect_fail code-calls-more "lacks vpc-lattice:PutAuthPolicy" iam "$d"
+printf 'static const char *op = "PutResourcePolicy";\n' >"$d/src/apply/new_call.c"
+expect_fail code-calls-more "lacks vpc-lattice:PutResourcePolicy" iam "$d"
 
 d=$(copy owner-changed)
 sed -i 's/^owner: .*/owner: someone-else/' "$d/examples/trellis.yaml"
 expect_fail owner-changed "trellis/owner=someone-else" iam "$d"
+
+d=$(copy create-untagged)
+sed -i '0,/"aws:RequestTag\/trellis\/owner"/s//"aws:RequestTag\/team"/' "$d/examples/kubernetes/iam-policy.json"
+expect_fail create-untagged "must require the request tag trellis/owner=platform-demo" iam "$d"
 
 d=$(copy concurrency)
 sed -i 's/concurrencyPolicy: Forbid/concurrencyPolicy: Allow/' "$d/examples/kubernetes/cronjob.yaml"

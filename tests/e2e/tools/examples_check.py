@@ -120,8 +120,9 @@ def check_iam(src):
             cond = st.get("Condition", {})
             req = cond.get("StringEquals", {}).get(f"aws:RequestTag/{OWNER_TAG}")
             res = cond.get("StringEquals", {}).get(f"aws:ResourceTag/{OWNER_TAG}")
-            if a.startswith("vpc-lattice:") and (verb.startswith("Create") or
-                                                 verb == "TagResource"):
+            if a.split(":")[0] in ("vpc-lattice", "iam") and \
+                    a != "iam:CreateServiceLinkedRole" and \
+                    (verb.startswith("Create") or verb.startswith("Tag")):
                 if req != owner:
                     problem(f"iam-policy.json: {a} must require the request "
                             f"tag {OWNER_TAG}={owner} (the config's owner)")
