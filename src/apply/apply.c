@@ -42,6 +42,10 @@ typedef struct executor {
 	size_t cap;
 	tr_strmap by_address;
 	bool dry_run_seen;
+	int64_t t0;       /* when the apply began */
+	size_t cur;       /* the step under way, when cur_open */
+	bool cur_open;
+	bool cur_held;    /* a request of it was kept in by dry-run */
 } executor;
 
 /* --- time and progress ------------------------------------------------- */
@@ -81,6 +85,115 @@ static void progress(const executor *x, const char *fmt, ...)
 		x->opts->progress(x->opts->ctx, line.ptr);
 	va_end(ap);
 	tr_buf_dispose(&line);
+}
+
+/* --- steps: one per call sequence, reported as it starts and ends ------- */
+
+static size_t new_step(executor *x, const tr_change *c, const char *verb)
+{
+	tr_apply_result *res = x->res;
+	tr_apply_step *st;
+
+	res->steps = tr_grow(res->steps, &res->step_cap, res->step_count + 1,
+			     sizeof(*res->steps));
+	st = &res->steps[res->step_count];
+	memset(st, 0, sizeof(*st));
+	st->change = c;
+	st->verb = verb;
+	st->status = TR_STEP_STARTED;
+	st->start_ms = now_ms(x) - x->t0;
+	return res->step_count++;
+}
+
+static void step_end(executor *x, tr_step_status status, const char *detail);
+
+/* Opens the step of a change; step_end closes it. */
+static void step_begin(executor *x, const tr_change *c, const char *verb)
+{
+	if (x->cur_open)
+		step_end(x, x->cur_held ? TR_STEP_NOT_SENT : TR_STEP_DONE, NULL);
+	x->cur = new_step(x, c, verb);
+	x->cur_open = true;
+	x->cur_held = false;
+	progress(x, "%s %s ...", verb, c->address);
+	if (x->opts->event)
+		x->opts->event(x->opts->ctx, &x->res->steps[x->cur]);
+}
+
+static void end_step(executor *x, size_t i, tr_step_status status,
+		     const char *detail)
+{
+	tr_apply_step *st = &x->res->steps[i];
+	const char *verb = st->verb, *address = st->change->address;
+
+	st->status = status;
+	st->duration_ms = now_ms(x) - x->t0 - st->start_ms;
+	tr_free(st->detail);
+	st->detail = detail ? tr_strdup(detail) : NULL;
+	switch (status) {
+	case TR_STEP_DONE:
+		progress(x, "%s %s: done (%s%s%lld ms)", verb, address,
+			 detail ? detail : "", detail ? ", " : "",
+			 (long long)st->duration_ms);
+		break;
+	case TR_STEP_FAILED:
+		progress(x, "%s %s: failed: %s", verb, address,
+			 detail ? detail : "");
+		break;
+	case TR_STEP_SKIPPED:
+		progress(x, "%s %s: skipped: %s", verb, address,
+			 detail ? detail : "");
+		break;
+	case TR_STEP_NOT_SENT:
+		progress(x, "%s %s: not sent (dry-run)", verb, address);
+		break;
+	default:
+		break;
+	}
+	if (x->opts->event)
+		x->opts->event(x->opts->ctx, st);
+}
+
+/* Closes the step under way (no-op when none is). */
+static void step_end(executor *x, tr_step_status status, const char *detail)
+{
+	if (!x->cur_open)
+		return;
+	x->cur_open = false;
+	end_step(x, x->cur, status, detail);
+}
+
+/* A step that is not tried: `why` says what it lacks. */
+static void step_skip(executor *x, const tr_change *c, const char *verb,
+		      const char *why)
+{
+	end_step(x, new_step(x, c, verb), TR_STEP_SKIPPED, why);
+}
+
+/* A step left open by an early exit ends as what happened so far. */
+static void step_close(executor *x)
+{
+	step_end(x, x->cur_held ? TR_STEP_NOT_SENT : TR_STEP_DONE, NULL);
+}
+
+const char *tr_step_status_name(tr_step_status status)
+{
+	switch (status) {
+	case TR_STEP_STARTED: return "started";
+	case TR_STEP_DONE: return "done";
+	case TR_STEP_FAILED: return "failed";
+	case TR_STEP_SKIPPED: return "skipped";
+	case TR_STEP_NOT_SENT: return "not-sent";
+	}
+	return "?";
+}
+
+void tr_apply_result_dispose(tr_apply_result *res)
+{
+	for (size_t i = 0; i < res->step_count; i++)
+		tr_free(res->steps[i].detail);
+	tr_free(res->steps);
+	memset(res, 0, sizeof(*res));
 }
 
 /* --- ids of resources, known and learnt -------------------------------- */
@@ -247,6 +360,18 @@ static int send(executor *x, const char *op, const labels *lb,
 	return error;
 }
 
+static void skip_missing(executor *x, const tr_change *c, const char *verb,
+			 const char *missing)
+{
+	tr_buf why = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+
+	if (tr_buf_printf(&why, "%s has no id", missing) < 0)
+		tr_buf_clear(&why);
+	step_skip(x, c, verb, tr_buf_cstr(&why));
+	tr_buf_dispose(&why);
+}
+
+/* The change failed: the step under way (or a new one) says so. */
 static void failed(executor *x, const tr_change *c, const char *what,
 		   const tr_aws_error *err)
 {
@@ -257,8 +382,11 @@ static void failed(executor *x, const tr_change *c, const char *what,
 	tr_diag_add(x->diag, TR_SEV_ERROR, "apply.failed", c->source_file,
 		    c->source_line, 0, NULL, "%s %s failed: %s", what,
 		    c->address, err ? tr_buf_cstr(&msg) : "see above");
-	progress(x, "%s %s: failed: %s", what, c->address,
-		 err ? tr_buf_cstr(&msg) : "");
+	if (!x->cur_open) {
+		x->cur = new_step(x, c, what);
+		x->cur_open = true;
+	}
+	step_end(x, TR_STEP_FAILED, err ? tr_buf_cstr(&msg) : NULL);
 	tr_buf_dispose(&msg);
 	x->res->failed++;
 	mark(x, c->address, ST_FAILED);
@@ -371,7 +499,6 @@ static void do_create(executor *x, const tr_change *c)
 	char token[65];
 	char *body = NULL;
 	cJSON *reply = NULL;
-	int64_t start = now_ms(x);
 	int error;
 
 	tr_aws_error_init(&err);
@@ -379,13 +506,12 @@ static void do_create(executor *x, const tr_change *c)
 	if (!error)
 		body = create_body(x, c, k, &missing, token, &error);
 	if (error) {
-		progress(x, "create %s: skipped: %s has no id", c->address,
-			 missing ? missing : "a parent");
+		skip_missing(x, c, "create", missing ? missing : "a parent");
 		x->res->skipped++;
 		mark(x, c->address, ST_SKIPPED);
 		goto done;
 	}
-	progress(x, "create %s ...", c->address);
+	step_begin(x, c, "create");
 	error = send(x, k->create_op, &lb, body, &reply, &err);
 	if (error == TR_EREFUSED) {
 		/* dry-run: stand-in ids let dependants show their steps */
@@ -395,6 +521,7 @@ static void do_create(executor *x, const tr_change *c)
 		tr_buf_dispose(&fake);
 		x->res->refused++;
 		mark(x, c->address, ST_DONE);
+		step_end(x, TR_STEP_NOT_SENT, NULL);
 		goto done;
 	}
 	if (error < 0) {
@@ -422,11 +549,9 @@ static void do_create(executor *x, const tr_change *c)
 	}
 	x->res->done++;
 	mark(x, c->address, ST_DONE);
-	progress(x, "create %s: done (%s, %lld ms)", c->address,
-		 find_known(x, c->address)->id
-			 ? find_known(x, c->address)->id
-			 : "no id",
-		 (long long)(now_ms(x) - start));
+	step_end(x, TR_STEP_DONE,
+		 find_known(x, c->address)->id ? find_known(x, c->address)->id
+					       : "no id");
 done:
 	cJSON_Delete(reply);
 	cJSON_Delete(lb.holder);
@@ -459,8 +584,7 @@ static void do_update(executor *x, const tr_change *c)
 	tr_aws_error err;
 	cJSON *body = cJSON_CreateObject();
 	char *text = NULL;
-	bool fields = false;
-	int64_t start = now_ms(x);
+	bool fields = false, held = false;
 	int error = 0;
 
 	tr_aws_error_init(&err);
@@ -481,19 +605,19 @@ static void do_update(executor *x, const tr_change *c)
 	if (!self || !self->id ||
 	    (error = build_labels(x, &lb, k, c->after, self->id, &missing)) < 0 ||
 	    (error = resolve_refs(x, body, &missing)) < 0) {
-		progress(x, "update %s: skipped: %s has no id", c->address,
-			 missing ? missing : c->address);
+		skip_missing(x, c, "update", missing ? missing : c->address);
 		x->res->skipped++;
 		mark(x, c->address, ST_SKIPPED);
 		goto done;
 	}
-	progress(x, "update %s ...", c->address);
+	step_begin(x, c, "update");
 	if (fields && k->update_op) {
 		text = cJSON_PrintUnformatted(body);
 		error = send(x, k->update_op, &lb, text, NULL, &err);
-		if (error == TR_EREFUSED)
+		if (error == TR_EREFUSED) {
 			x->res->refused++;
-		else if (error < 0) {
+			held = true;
+		} else if (error < 0) {
 			failed(x, c, "update", &err);
 			goto done;
 		}
@@ -512,17 +636,17 @@ static void do_update(executor *x, const tr_change *c)
 		error = send(x, "TagResource", &arn, ttext, NULL, &err);
 		cJSON_free(ttext);
 		cJSON_Delete(tags);
-		if (error == TR_EREFUSED)
+		if (error == TR_EREFUSED) {
 			x->res->refused++;
-		else if (error < 0) {
+			held = true;
+		} else if (error < 0) {
 			failed(x, c, "tag", &err);
 			goto done;
 		}
 	}
 	x->res->done++;
 	mark(x, c->address, ST_DONE);
-	progress(x, "update %s: done (%lld ms)", c->address,
-		 (long long)(now_ms(x) - start));
+	step_end(x, held ? TR_STEP_NOT_SENT : TR_STEP_DONE, NULL);
 done:
 	cJSON_free(text);
 	cJSON_Delete(body);
@@ -539,22 +663,21 @@ static void do_delete(executor *x, const tr_change *c)
 	const char *missing = NULL;
 	labels lb = {{0}, 0, NULL};
 	tr_aws_error err;
-	int64_t start = now_ms(x);
 	int error;
 
 	tr_aws_error_init(&err);
 	if (!self || !self->id ||
 	    build_labels(x, &lb, k, c->before, self->id, &missing) < 0) {
-		progress(x, "delete %s: skipped: %s has no id", c->address,
-			 missing ? missing : c->address);
+		skip_missing(x, c, "delete", missing ? missing : c->address);
 		x->res->skipped++;
 		mark(x, c->address, ST_SKIPPED);
 		goto done;
 	}
-	progress(x, "delete %s ...", c->address);
+	step_begin(x, c, "delete");
 	error = send(x, k->delete_op, &lb, NULL, NULL, &err);
 	if (error == TR_EREFUSED) {
 		x->res->refused++;
+		step_end(x, TR_STEP_NOT_SENT, NULL);
 		goto done;
 	}
 	if (error == TR_ENOTFOUND)
@@ -569,8 +692,7 @@ static void do_delete(executor *x, const tr_change *c)
 		x->res->done++;
 		mark(x, c->address, ST_DONE);
 	}
-	progress(x, "delete %s: done (%lld ms)", c->address,
-		 (long long)(now_ms(x) - start));
+	step_end(x, TR_STEP_DONE, NULL);
 done:
 	cJSON_Delete(lb.holder);
 	tr_aws_error_dispose(&err);
@@ -590,7 +712,7 @@ static const char *known_arn(void *ctx, const char *address)
 static void skip(executor *x, const tr_change *c, const char *what,
 		 const char *why)
 {
-	progress(x, "%s %s: skipped: %s", what, c->address, why);
+	step_skip(x, c, what, why);
 	x->res->skipped++;
 	mark(x, c->address, ST_SKIPPED);
 }
@@ -643,6 +765,7 @@ static int wrote(executor *x, const tr_change *c, const char *what,
 {
 	if (error == TR_EREFUSED) {
 		x->res->refused++;
+		x->cur_held = true;
 		return 1;
 	}
 	if (error < 0) {
@@ -661,7 +784,6 @@ static void do_auth_policy(executor *x, const tr_change *c, bool remove)
 	cJSON *after = NULL, *body = NULL;
 	char *text = NULL;
 	tr_aws_error err;
-	int64_t start = now_ms(x);
 	int error;
 
 	tr_aws_error_init(&err);
@@ -681,7 +803,7 @@ static void do_auth_policy(executor *x, const tr_change *c, bool remove)
 		tr_free(p);
 		text = cJSON_PrintUnformatted(body);
 	}
-	progress(x, "%s %s ...", what, c->address);
+	step_begin(x, c, what);
 	error = send(x, remove ? k->delete_op : k->create_op, &lb, text, NULL,
 		     &err);
 	if (remove && error == TR_ENOTFOUND)
@@ -693,8 +815,7 @@ static void do_auth_policy(executor *x, const tr_change *c, bool remove)
 		x->res->done++;
 		mark(x, c->address, ST_DONE);
 	}
-	progress(x, "%s %s: done (%lld ms)", what, c->address,
-		 (long long)(now_ms(x) - start));
+	step_end(x, TR_STEP_DONE, NULL);
 done:
 	cJSON_free(text);
 	cJSON_Delete(body);
@@ -838,10 +959,10 @@ static void role_delete(executor *x, const tr_change *c)
 	const cJSON *pol;
 	tr_aws_error err;
 	qparams q = {0};
-	int64_t start = now_ms(x);
 	int error = 0, w = 0;
 
 	tr_aws_error_init(&err);
+	step_begin(x, c, "delete");
 	/* IAM refuses to delete a role that still has inline policies. */
 	cJSON_ArrayForEach(pol, cJSON_GetObjectItemCaseSensitive(
 					c->before, "inlinePolicies"))
@@ -851,7 +972,6 @@ static void role_delete(executor *x, const tr_change *c)
 			goto done;
 	}
 	qp_add(&q, "RoleName", role);
-	progress(x, "delete %s ...", c->address);
 	error = send_iam(x, "DeleteRole", q.v, q.n, NULL, &err);
 	if (error == TR_ENOTFOUND)
 		error = 0;
@@ -861,8 +981,7 @@ static void role_delete(executor *x, const tr_change *c)
 		x->res->done++;
 		mark(x, c->address, ST_DONE);
 	}
-	progress(x, "delete %s: done (%lld ms)", c->address,
-		 (long long)(now_ms(x) - start));
+	step_end(x, TR_STEP_DONE, NULL);
 done:
 	qp_reset(&q);
 	tr_aws_error_dispose(&err);
@@ -877,7 +996,6 @@ static void role_create(executor *x, const tr_change *c)
 	char *trust = NULL, *arn = NULL;
 	tr_aws_error err;
 	qparams q = {0};
-	int64_t start = now_ms(x);
 	int error;
 
 	tr_aws_error_init(&err);
@@ -893,7 +1011,7 @@ static void role_create(executor *x, const tr_change *c)
 	qp_number(&q, "MaxSessionDuration",
 		  cJSON_GetObjectItemCaseSensitive(after, "maxSessionDuration"));
 	qp_tags(&q, after, "Tags");
-	progress(x, "create %s ...", c->address);
+	step_begin(x, c, "create");
 	error = send_iam(x, "CreateRole", q.v, q.n, &reply, &err);
 	if (error == TR_EREFUSED) {
 		tr_buf fake = TR_BUF_INIT(TR_MAX_PATH_BYTES);
@@ -901,6 +1019,7 @@ static void role_create(executor *x, const tr_change *c)
 			learn(x, c->address, role, fake.ptr);
 		tr_buf_dispose(&fake);
 		x->res->refused++;
+		x->cur_held = true;
 	} else if (error < 0) {
 		failed(x, c, "create", &err);
 		goto done;
@@ -919,8 +1038,8 @@ static void role_create(executor *x, const tr_change *c)
 	}
 	x->res->done++;
 	mark(x, c->address, ST_DONE);
-	progress(x, "create %s: done (%s, %lld ms)", c->address,
-		 arn ? arn : role, (long long)(now_ms(x) - start));
+	step_end(x, x->cur_held ? TR_STEP_NOT_SENT : TR_STEP_DONE,
+		 x->cur_held ? NULL : arn ? arn : role);
 done:
 	tr_free(arn);
 	tr_free(trust);
@@ -938,13 +1057,12 @@ static void role_update(executor *x, const tr_change *c)
 	tr_aws_error err;
 	qparams q = {0};
 	char *text = NULL;
-	int64_t start = now_ms(x);
 	int error = 0;
 
 	tr_aws_error_init(&err);
 	if (!after)
 		goto done;
-	progress(x, "update %s ...", c->address);
+	step_begin(x, c, "update");
 	if (differs(after, c->before, "assumeRolePolicyDocument")) {
 		text = policy_text(cJSON_GetObjectItemCaseSensitive(
 			after, "assumeRolePolicyDocument"));
@@ -1027,8 +1145,7 @@ static void role_update(executor *x, const tr_change *c)
 	}
 	x->res->done++;
 	mark(x, c->address, ST_DONE);
-	progress(x, "update %s: done (%lld ms)", c->address,
-		 (long long)(now_ms(x) - start));
+	step_close(x);
 done:
 	tr_free(text);
 	qp_reset(&q);
@@ -1051,6 +1168,7 @@ static bool do_special(executor *x, const tr_change *c, int phase)
 			do_auth_policy(x, c, true);
 		else if (phase == 2 && writes)
 			do_auth_policy(x, c, false);
+		step_close(x);
 		return true;
 	}
 	if (c->kind == TR_KIND_IAM_ROLE) {
@@ -1061,6 +1179,7 @@ static bool do_special(executor *x, const tr_change *c, int phase)
 			role_create(x, c);
 		else if (phase == 2 && c->action == TR_ACTION_UPDATE)
 			role_update(x, c);
+		step_close(x);
 		return true;
 	}
 	return false;
@@ -1080,6 +1199,7 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 	x.opts = opts;
 	x.diag = diag;
 	x.res = out;
+	x.t0 = now_ms(&x);
 	for (size_t i = 0; i < observed->count; i++) {
 		const tr_resource *r = &observed->resources[i];
 		known *k = learn(&x, r->address, r->id, r->arn);
@@ -1114,6 +1234,7 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 			}
 		}
 	rc = out->failed || out->skipped ? TR_ERROR : 0;
+	out->duration_ms = now_ms(&x) - x.t0;
 	for (size_t i = 0; i < x.nids; i++) {
 		tr_free(x.ids[i]->address);
 		tr_free(x.ids[i]->id);

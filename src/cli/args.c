@@ -136,6 +136,9 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		case OPT_ALLOW_UNSUPPORTED: a->allow_unsupported = true; break;
 		case OPT_SUMMARY: a->summary = true; break;
 		case OPT_ADOPT: a->adopt = true; break;
+		case OPT_ALLOW_DELETE_ALL: a->allow_delete_all = true; break;
+		case OPT_REPORT: a->report = arg; break;
+		case OPT_LOG_FORMAT: a->log_format = arg; break;
 		case OPT_MAX_DELETES:
 			if (tr_str_to_i64(&a->max_deletes, arg, 0, 1000000) < 0)
 				rc = usage_error(cli, spec->name,
@@ -178,10 +181,24 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 	if (spec->cmd == TR_CMD_DIFF && (!a->from || !a->to))
 		return usage_error(cli, spec->name,
 				   "diff needs both --from and --to");
+	if (a->log_format && strcmp(a->log_format, "text") != 0 &&
+	    strcmp(a->log_format, "json") != 0)
+		return usage_error(cli, spec->name,
+				   "--log-format must be text or json, got '%s'",
+				   a->log_format);
 	if (spec->cmd == TR_CMD_APPLY && a->plan_file &&
-	    (a->repo || a->ref || a->path))
+	    (a->repo || a->ref || a->path || a->config))
 		return usage_error(cli, spec->name,
 				   "--plan applies a saved plan; it cannot be "
-				   "combined with --repo, --ref or --path");
+				   "combined with --repo, --ref, --path or "
+				   "--config");
+	if (spec->cmd == TR_CMD_APPLY && a->plan_file &&
+	    (a->prune || a->adopt || a->allow_delete_all ||
+	     a->max_deletes >= 0))
+		return usage_error(cli, spec->name,
+				   "--plan applies exactly the saved plan: "
+				   "--prune, --adopt, --allow-delete-all and "
+				   "--max-deletes belong to the `trellis plan "
+				   "--out` that made it");
 	return 0;
 }

@@ -64,6 +64,9 @@ typedef struct tr_cli_args {
 	bool summary;
 	bool adopt;
 	int64_t max_deletes; /* -1 = from the config */
+	bool allow_delete_all;
+	const char *report;      /* apply: JSON report file */
+	const char *log_format;  /* text (default) or json */
 } tr_cli_args;
 
 /* What a command needs from the process: streams and the secret scrubber.

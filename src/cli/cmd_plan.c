@@ -4,6 +4,7 @@
  * carrying them out. plan builds its AWS client in dry-run mode: it cannot
  * change anything, whatever a bug might ask.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "apply/apply.h"
@@ -12,7 +13,9 @@
 #include "observe/observe.h"
 #include "plan/plan.h"
 #include "policy/model.h"
+#include "util/alloc.h"
 #include "util/limits.h"
+#include "util/str.h"
 #include "validate/validate.h"
 
 typedef struct planned {
@@ -21,7 +24,28 @@ typedef struct planned {
 	tr_model observed;
 	tr_plan plan;
 	tr_aws_client *client;
+	tr_aws_identity id;
+	tr_plan_file saved;    /* apply --plan: the file read */
+	size_t deletes;        /* deletions, replacements included */
+	int64_t max_deletes;
 } planned;
+
+static bool log_json(const tr_cli *cli)
+{
+	return cli->args.log_format &&
+	       strcmp(cli->args.log_format, "json") == 0;
+}
+
+/* One JSON object on one line (--log-format json). Takes `o`. */
+static void log_object(tr_cli *cli, FILE *stream, cJSON *o)
+{
+	char *text = cJSON_PrintUnformatted(o);
+
+	if (text)
+		tr_cli_printf(cli, stream, "%s\n", text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
 
 /* plan needs to know where in AWS: the config's region, owner, VPCs. */
 static bool config_is_complete(const tr_config *cfg, tr_diag *diag)
@@ -55,16 +79,101 @@ static void planned_init(planned *p)
 	tr_model_init(&p->desired);
 	tr_model_init(&p->observed);
 	tr_plan_init(&p->plan);
+	tr_plan_file_init(&p->saved);
 }
 
 static void planned_dispose(tr_cli *cli, planned *p)
 {
 	tr_plan_dispose(&p->plan);
+	tr_plan_file_dispose(&p->saved);
 	tr_model_dispose(&p->observed);
 	tr_model_dispose(&p->desired);
 	tr_cli_forget_aws(cli);
 	tr_aws_client_free(p->client);
 	tr_cli_loaded_dispose(&p->loaded);
+}
+
+/* The AWS client for the config's region, and who it acts as. */
+static int connect(planned *p, tr_cli *cli, const char *region,
+		   bool writes_allowed, tr_diag *diag)
+{
+	const char *doing = cli->args.command == TR_CMD_APPLY ? "applying"
+							      : "planning";
+	tr_aws_error err;
+	tr_buf msg = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+	int rc = TR_ERROR;
+
+	tr_aws_error_init(&err);
+	if (tr_cli_aws_client(&p->client, cli, region, !writes_allowed,
+			      diag) < 0)
+		goto done;
+	if (tr_aws_whoami(&p->id, p->client, &err) < 0) {
+		if (tr_aws_error_render(&msg, &err) == 0)
+			tr_diag_add(diag, TR_SEV_ERROR, "aws.identity", NULL, 0,
+				    0, NULL, "%s", msg.ptr);
+		goto done;
+	}
+	if (log_json(cli)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "event", doing);
+		cJSON_AddStringToObject(o, "caller", p->id.arn);
+		cJSON_AddStringToObject(o, "account", p->id.account);
+		cJSON_AddStringToObject(o, "region",
+					tr_aws_client_region(p->client));
+		log_object(cli, cli->err, o);
+	} else {
+		tr_cli_printf(cli, cli->err,
+			      "trellis: %s as %s (account %s, region %s)\n",
+			      doing, p->id.arn, p->id.account,
+			      tr_aws_client_region(p->client));
+	}
+	rc = 0;
+done:
+	tr_buf_dispose(&msg);
+	tr_aws_error_dispose(&err);
+	return rc;
+}
+
+/* Does any owned resource stay? Existing resources appear as no-ops,
+ * updates or replacements; deletions are the rest. */
+static bool keeps_something(const tr_plan *plan)
+{
+	const tr_plan_summary *s = &plan->summary;
+
+	return s->no_op || s->update || s->replace;
+}
+
+/* The deletion limits, on a computed plan. */
+static int check_deletes(planned *p, const tr_cli *cli, int64_t max_deletes,
+			 bool allow_delete_all, tr_diag *diag)
+{
+	int rc = 0;
+
+	(void)cli;
+	p->max_deletes = max_deletes;
+	p->deletes = p->plan.summary.remove + p->plan.summary.replace;
+	if ((int64_t)p->deletes > max_deletes) {
+		tr_diag_add(diag, TR_SEV_ERROR, "plan.max-deletes", NULL, 0, 0,
+			    NULL,
+			    "the plan deletes %zu resource%s (replacements "
+			    "included), more than maxDeletes %lld; raise "
+			    "--max-deletes if this is intended",
+			    p->deletes, p->deletes == 1 ? "" : "s",
+			    (long long)max_deletes);
+		rc = TR_EREFUSED;
+	}
+	if (p->plan.summary.remove && !keeps_something(&p->plan) &&
+	    !allow_delete_all) {
+		tr_diag_add(diag, TR_SEV_ERROR, "plan.delete-all", NULL, 0, 0,
+			    NULL,
+			    "the plan deletes every resource this owner has "
+			    "(%zu) and keeps none: an emptied folder or a "
+			    "mistyped --path looks exactly like this; run with "
+			    "--allow-delete-all if it is intended",
+			    p->plan.summary.remove);
+		rc = TR_EREFUSED;
+	}
+	return rc;
 }
 
 /* Everything up to a checked plan. Problems go to diag; negative return. */
@@ -77,70 +186,166 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	tr_observe_options oopts = {NULL, 0};
 	tr_observe_stats ostats = {0};
 	tr_plan_options popts = {NULL, false, false};
-	tr_aws_identity id;
-	tr_aws_error err;
-	tr_buf msg = TR_BUF_INIT(TR_MAX_LINE_BYTES);
 	const tr_config *cfg;
-	int64_t max_deletes;
-	size_t deletes;
-	int rc = TR_ERROR;
 
-	tr_aws_error_init(&err);
 	if (tr_cli_load(&p->loaded, cli, diag) < 0)
-		goto done;
+		return TR_ERROR;
 	(void)tr_validate_repo(&stats, &p->loaded.repo, &vopts, diag);
 	cfg = &p->loaded.repo.config;
 	if (tr_diag_failed(diag, a->allow_unsupported) ||
 	    !config_is_complete(cfg, diag))
-		goto done;
+		return TR_ERROR;
 	(void)tr_model_build_desired(&p->desired, &p->loaded.repo, diag);
 	if (tr_diag_failed(diag, a->allow_unsupported))
-		goto done;
-	if (tr_cli_aws_client(&p->client, cli, cfg->region, !writes_allowed,
-			      diag) < 0)
-		goto done;
-	if (tr_aws_whoami(&id, p->client, &err) < 0) {
-		if (tr_aws_error_render(&msg, &err) == 0)
-			tr_diag_add(diag, TR_SEV_ERROR, "aws.identity", NULL, 0,
-				    0, NULL, "%s", msg.ptr);
-		goto done;
-	}
-	tr_cli_printf(cli, cli->err, "trellis: %s as %s (account %s, region "
-				     "%s)\n",
-		      a->command == TR_CMD_APPLY ? "applying" : "planning",
-		      id.arn, id.account, tr_aws_client_region(p->client));
+		return TR_ERROR;
+	if (connect(p, cli, cfg->region, writes_allowed, diag) < 0)
+		return TR_ERROR;
 	oopts.owner = cfg->owner;
 	if (tr_observe(&p->observed, &ostats, p->client, &p->desired, cfg,
 		       &oopts, diag) < 0)
-		goto done;
+		return TR_ERROR;
 	/* Policies name ARNs: those of what exists are known now. */
-	if (tr_policy_resolve_model(&p->desired, &p->observed, id.account,
+	if (tr_policy_resolve_model(&p->desired, &p->observed, p->id.account,
 				    diag) < 0)
-		goto done;
+		return TR_ERROR;
 	popts.owner = cfg->owner;
 	popts.prune = a->prune || cfg->prune;
 	popts.adopt = a->adopt;
 	if (tr_plan_compute(&p->plan, &p->desired, &p->observed, &popts,
 			    diag) < 0)
-		goto done;
+		return TR_ERROR;
 	memcpy(p->plan.commit, p->loaded.tree.commit, sizeof(p->plan.commit));
 	p->plan.api_calls = ostats.requests + 1; /* + GetCallerIdentity */
-	max_deletes = a->max_deletes >= 0 ? a->max_deletes : cfg->max_deletes;
-	deletes = p->plan.summary.remove + p->plan.summary.replace;
-	if ((int64_t)deletes > max_deletes) {
-		tr_diag_add(diag, TR_SEV_ERROR, "plan.max-deletes", NULL, 0, 0,
-			    NULL,
-			    "the plan deletes %zu resource%s (replacements "
-			    "included), more than maxDeletes %lld; raise "
-			    "--max-deletes if this is intended",
-			    deletes, deletes == 1 ? "" : "s",
-			    (long long)max_deletes);
+	return check_deletes(p, cli,
+			     a->max_deletes >= 0 ? a->max_deletes
+						 : cfg->max_deletes,
+			     a->allow_delete_all, diag);
+}
+
+/* apply --plan: the saved plan, checked against the account as it is now.
+ * The repository is not read again: the file carries the config and the
+ * desired state of every resource. */
+static int load_saved_plan(planned *p, tr_cli *cli, bool writes_allowed,
+			   tr_diag *diag)
+{
+	const char *file = cli->args.plan_file;
+	const tr_plan_file_info *info = &p->saved.info;
+	tr_validate_stats stats;
+	tr_validate_options vopts = {false, NULL};
+	tr_observe_options oopts = {NULL, 0};
+	tr_observe_stats ostats = {0};
+	const tr_config *cfg;
+	char *data = NULL;
+	size_t len = 0;
+	int rc = TR_ERROR;
+
+	if (tr_cli_read_file(&data, &len, file, TR_MAX_PLANFILE_BYTES,
+			     "planfile.unreadable", "plan file", diag) < 0 ||
+	    tr_plan_file_read(&p->saved, file, data, len, diag) < 0)
+		goto done;
+	if (tr_cli_load_config_text(&p->loaded, info->config_file,
+				    info->config_text, info->config_len,
+				    diag) < 0)
+		goto done;
+	(void)tr_validate_repo(&stats, &p->loaded.repo, &vopts, diag);
+	cfg = &p->loaded.repo.config;
+	if (tr_diag_failed(diag, false) || !config_is_complete(cfg, diag))
+		goto done;
+	if (!tr_str_eq(cfg->owner, info->owner) ||
+	    !tr_str_eq(cfg->region, info->region)) {
+		tr_diag_add(diag, TR_SEV_ERROR, "planfile.invalid", file, 0, 0,
+			    "target",
+			    "owner \"%s\" and region \"%s\" differ from the "
+			    "config the plan carries (\"%s\", \"%s\")",
+			    info->owner, info->region,
+			    cfg->owner ? cfg->owner : "",
+			    cfg->region ? cfg->region : "");
 		goto done;
 	}
+	if (connect(p, cli, cfg->region, writes_allowed, diag) < 0)
+		goto done;
+	if (!tr_str_eq(p->id.account, info->account)) {
+		tr_diag_add(diag, TR_SEV_ERROR, "plan.account", file, 0, 0,
+			    "target.account",
+			    "the plan was made for account %s; these "
+			    "credentials are for account %s",
+			    info->account, p->id.account);
+		goto done;
+	}
+	oopts.owner = cfg->owner;
+	if (tr_observe(&p->observed, &ostats, p->client, &p->saved.desired,
+		       cfg, &oopts, diag) < 0)
+		goto done;
+	if (tr_plan_file_check(&p->saved, &p->observed, diag) < 0) {
+		tr_diag_add(diag, TR_SEV_ERROR, "plan.stale", file, 0, 0, NULL,
+			    "the saved plan is stale: AWS changed since `trellis "
+			    "plan --out` (listed above); nothing was applied. "
+			    "Make a new plan");
+		goto done;
+	}
+	/* The saved changes are the plan; nothing is recomputed. */
+	p->plan = p->saved.plan;
+	tr_plan_init(&p->saved.plan);
+	p->plan.api_calls = ostats.requests + 1;
+	p->deletes = p->plan.summary.remove + p->plan.summary.replace;
+	p->max_deletes = info->max_deletes;
 	rc = 0;
 done:
-	tr_buf_dispose(&msg);
-	tr_aws_error_dispose(&err);
+	tr_free(data);
+	return rc;
+}
+
+/* plan --out: the saved plan, written whole or not at all. */
+static int save_plan(planned *p, tr_cli *cli, tr_diag *diag)
+{
+	const tr_cli_args *a = &cli->args;
+	const tr_config *cfg = &p->loaded.repo.config;
+	tr_plan_file_info info;
+	tr_buf out = TR_BUF_INIT(TR_MAX_PLANFILE_BYTES);
+	tr_buf tmp = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	FILE *fp = NULL;
+	int rc = TR_ERROR;
+
+	memset(&info, 0, sizeof(info));
+	info.trellis_version = (char *)TRELLIS_VERSION;
+	info.repo = (char *)a->repo;
+	info.ref = (char *)a->ref;
+	info.path = (char *)a->path;
+	info.account = p->id.account;
+	info.region = (char *)cfg->region;
+	info.owner = (char *)cfg->owner;
+	info.config_file = (char *)cfg->file;
+	info.config_text = (char *)p->loaded.repo.config_text;
+	info.config_len = p->loaded.repo.config_len;
+	info.prune = a->prune || cfg->prune;
+	info.adopt = a->adopt;
+	info.allow_delete_all = a->allow_delete_all;
+	info.max_deletes = p->max_deletes;
+	if (tr_plan_file_write(&out, &p->plan, &p->observed, &info) < 0 ||
+	    tr_redactor_scrub(&cli->redactor, &out) < 0 ||
+	    (cli->aws && tr_redactor_scrub(tr_aws_client_redactor(cli->aws),
+					   &out) < 0) ||
+	    tr_buf_printf(&tmp, "%s.tmp", a->out) < 0) {
+		tr_diag_add(diag, TR_SEV_ERROR, "plan.out", a->out, 0, 0, NULL,
+			    "the plan is too large to save");
+		goto done;
+	}
+	fp = fopen(tmp.ptr, "wb");
+	if (!fp || fwrite(out.ptr, 1, out.len, fp) != out.len ||
+	    fclose(fp) != 0 || rename(tmp.ptr, a->out) != 0) {
+		if (fp)
+			remove(tmp.ptr);
+		tr_diag_add(diag, TR_SEV_ERROR, "plan.out", a->out, 0, 0, NULL,
+			    "cannot write the plan file");
+		goto done;
+	}
+	tr_cli_printf(cli, cli->err, "trellis: plan saved to %s; apply it "
+				     "with `trellis apply --plan %s`\n",
+		      a->out, a->out);
+	rc = 0;
+done:
+	tr_buf_dispose(&out);
+	tr_buf_dispose(&tmp);
 	return rc;
 }
 
@@ -162,6 +367,18 @@ static int render(tr_cli *cli, const tr_plan *plan)
 	return error;
 }
 
+static cJSON *summary_json(const tr_plan *plan)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "create", (double)plan->summary.create);
+	cJSON_AddNumberToObject(o, "update", (double)plan->summary.update);
+	cJSON_AddNumberToObject(o, "replace", (double)plan->summary.replace);
+	cJSON_AddNumberToObject(o, "delete", (double)plan->summary.remove);
+	cJSON_AddNumberToObject(o, "no_op", (double)plan->summary.no_op);
+	return o;
+}
+
 int tr_cmd_plan(tr_cli *cli)
 {
 	const tr_cli_args *a = &cli->args;
@@ -171,14 +388,17 @@ int tr_cmd_plan(tr_cli *cli)
 
 	tr_diag_init(&diag);
 	planned_init(&p);
-	if (a->out) {
-		tr_diag_add(&diag, TR_SEV_ERROR, "plan.out", NULL, 0, 0, NULL,
-			    "--out (saved plans) is not built yet in this "
-			    "version of trellis");
-		goto done;
-	}
 	if (make_plan(&p, cli, false, &diag) < 0 || render(cli, &p.plan) < 0)
 		goto done;
+	if (a->out && save_plan(&p, cli, &diag) < 0)
+		goto done;
+	if (log_json(cli)) {
+		cJSON *o = summary_json(&p.plan);
+		cJSON_AddStringToObject(o, "event", "planned");
+		cJSON_AddNumberToObject(o, "api_calls",
+					(double)p.plan.api_calls);
+		log_object(cli, cli->err, o);
+	}
 	rc = a->detailed_exitcode && tr_plan_has_changes(&p.plan)
 		     ? TR_EXIT_CHANGES
 		     : TR_EXIT_OK;
@@ -202,8 +422,147 @@ static void apply_progress(void *ctx, const char *line)
 {
 	tr_cli *cli = ctx;
 
+	if (log_json(cli))
+		return; /* the events say it as JSON */
 	tr_cli_printf(cli, progress_stream(cli), "%s%s\n",
 		      cli->args.dry_run ? "dry-run: " : "", line);
+}
+
+static void apply_event(void *ctx, const tr_apply_step *st)
+{
+	tr_cli *cli = ctx;
+	cJSON *o;
+
+	if (!log_json(cli))
+		return;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "event", st->status == TR_STEP_STARTED
+						    ? "start"
+						    : "end");
+	cJSON_AddStringToObject(o, "step", st->verb);
+	cJSON_AddStringToObject(o, "address", st->change->address);
+	cJSON_AddStringToObject(o, "type", tr_kind_get(st->change->kind)->name);
+	cJSON_AddStringToObject(o, "action", tr_action_name(st->change->action));
+	cJSON_AddBoolToObject(o, "dry_run", cli->args.dry_run);
+	cJSON_AddNumberToObject(o, "elapsed_ms", (double)st->start_ms);
+	if (st->status != TR_STEP_STARTED) {
+		cJSON_AddStringToObject(o, "status",
+					tr_step_status_name(st->status));
+		cJSON_AddNumberToObject(o, "duration_ms",
+					(double)st->duration_ms);
+		if (st->detail)
+			cJSON_AddStringToObject(o, st->status == TR_STEP_DONE
+							   ? "id"
+						   : st->status == TR_STEP_FAILED
+							   ? "error"
+							   : "reason",
+						st->detail);
+	}
+	log_object(cli, progress_stream(cli), o);
+}
+
+/* --report FILE: what the run did, for CI artefacts. Written in every case
+ * once the command line was understood, failures before apply included. */
+static int write_report(tr_cli *cli, const planned *p,
+			const tr_apply_result *res, bool applied, int exit_status,
+			const tr_diag *diag)
+{
+	const tr_cli_args *a = &cli->args;
+	cJSON *root = cJSON_CreateObject();
+	cJSON *o, *list;
+	tr_buf out = TR_BUF_INIT(TR_MAX_REPORT_BYTES);
+	char *text = NULL;
+	FILE *fp = NULL;
+	int rc = TR_ERROR;
+
+	cJSON_AddNumberToObject(root, "format_version", 1);
+	cJSON_AddStringToObject(root, "command", "apply");
+	cJSON_AddStringToObject(root, "mode", a->dry_run ? "dry-run"
+					      : a->plan_file ? "plan-file"
+							     : "apply");
+	cJSON_AddStringToObject(root, "trellis_version", TRELLIS_VERSION);
+	if (a->plan_file)
+		cJSON_AddStringToObject(root, "plan_file", a->plan_file);
+	cJSON_AddStringToObject(root, "commit", p->plan.commit);
+	cJSON_AddStringToObject(root, "account", p->id.account);
+	cJSON_AddNumberToObject(root, "exit_status", exit_status);
+	cJSON_AddBoolToObject(root, "applied", applied);
+	cJSON_AddItemToObject(root, "plan", summary_json(&p->plan));
+	o = cJSON_AddObjectToObject(root, "counts");
+	cJSON_AddNumberToObject(o, "done", (double)res->done);
+	cJSON_AddNumberToObject(o, "failed", (double)res->failed);
+	cJSON_AddNumberToObject(o, "skipped", (double)res->skipped);
+	cJSON_AddNumberToObject(o, "not_sent", (double)res->refused);
+	cJSON_AddNumberToObject(root, "duration_ms", (double)res->duration_ms);
+	list = cJSON_AddArrayToObject(root, "actions");
+	for (size_t i = 0; i < res->step_count; i++) {
+		const tr_apply_step *st = &res->steps[i];
+		cJSON *s = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(s, "address", st->change->address);
+		cJSON_AddStringToObject(s, "type",
+					tr_kind_get(st->change->kind)->name);
+		cJSON_AddStringToObject(s, "action",
+					tr_action_name(st->change->action));
+		cJSON_AddStringToObject(s, "step", st->verb);
+		cJSON_AddStringToObject(s, "status",
+					tr_step_status_name(st->status));
+		if (st->status == TR_STEP_FAILED)
+			cJSON_AddStringToObject(s, "error", st->detail
+								    ? st->detail
+								    : "");
+		else
+			cJSON_AddNullToObject(s, "error");
+		if (st->status == TR_STEP_DONE && st->detail)
+			cJSON_AddStringToObject(s, "id", st->detail);
+		if (st->status == TR_STEP_SKIPPED && st->detail)
+			cJSON_AddStringToObject(s, "reason", st->detail);
+		cJSON_AddNumberToObject(s, "started_ms", (double)st->start_ms);
+		cJSON_AddNumberToObject(s, "duration_ms",
+					(double)st->duration_ms);
+		cJSON_AddItemToArray(list, s);
+	}
+	list = cJSON_AddArrayToObject(root, "errors");
+	for (size_t i = 0; i < diag->count; i++) {
+		const tr_diag_entry *e = &diag->entries[i];
+		cJSON *d;
+
+		if (e->severity != TR_SEV_ERROR)
+			continue;
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "rule", e->rule);
+		if (e->file)
+			cJSON_AddStringToObject(d, "file", e->file);
+		if (e->line)
+			cJSON_AddNumberToObject(d, "line", e->line);
+		if (e->path)
+			cJSON_AddStringToObject(d, "path", e->path);
+		cJSON_AddStringToObject(d, "message", e->message);
+		cJSON_AddItemToArray(list, d);
+	}
+	text = cJSON_Print(root);
+	if (!text || tr_buf_puts(&out, text) < 0 || tr_buf_putc(&out, '\n') < 0 ||
+	    tr_redactor_scrub(&cli->redactor, &out) < 0 ||
+	    (cli->aws && tr_redactor_scrub(tr_aws_client_redactor(cli->aws),
+					   &out) < 0))
+		goto done;
+	fp = fopen(a->report, "wb");
+	if (!fp)
+		goto done;
+	if (fwrite(out.ptr, 1, out.len, fp) != out.len) {
+		fclose(fp);
+		goto done;
+	}
+	rc = fclose(fp) == 0 ? 0 : TR_EIO;
+done:
+	if (rc < 0)
+		tr_cli_printf(cli, cli->err,
+			      "%s: error: cannot write the report [apply.report]\n",
+			      a->report);
+	cJSON_free(text);
+	cJSON_Delete(root);
+	tr_buf_dispose(&out);
+	return rc;
 }
 
 int tr_cmd_apply(tr_cli *cli)
@@ -213,19 +572,16 @@ int tr_cmd_apply(tr_cli *cli)
 	planned p;
 	tr_apply_options aopts;
 	tr_apply_result res;
+	bool applied = false;
 	int rc = TR_EXIT_ERROR;
 
 	tr_diag_init(&diag);
 	planned_init(&p);
-	if (a->plan_file) {
-		tr_diag_add(&diag, TR_SEV_ERROR, "apply.plan", NULL, 0, 0, NULL,
-			    "--plan (saved plans) is not built yet in this "
-			    "version of trellis");
-		goto done;
-	}
+	memset(&res, 0, sizeof(res));
 	/* --dry-run: the client refuses every write at the one place
 	 * requests leave the program. */
-	if (make_plan(&p, cli, !a->dry_run, &diag) < 0 ||
+	if ((a->plan_file ? load_saved_plan(&p, cli, !a->dry_run, &diag)
+			  : make_plan(&p, cli, !a->dry_run, &diag)) < 0 ||
 	    render(cli, &p.plan) < 0)
 		goto done;
 	if (!tr_plan_has_changes(&p.plan)) {
@@ -235,12 +591,27 @@ int tr_cmd_apply(tr_cli *cli)
 	memset(&aopts, 0, sizeof(aopts));
 	aopts.owner = p.loaded.repo.config.owner;
 	aopts.progress = apply_progress;
+	aopts.event = apply_event;
 	aopts.ctx = cli;
-	tr_cli_printf(cli, progress_stream(cli), "\n");
+	if (!log_json(cli))
+		tr_cli_printf(cli, progress_stream(cli), "\n");
+	applied = true;
 	rc = tr_apply(&res, p.client, &p.plan, &p.observed, &aopts, &diag) < 0
 		     ? TR_EXIT_ERROR
 		     : TR_EXIT_OK;
-	if (a->dry_run)
+	if (log_json(cli)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "event", "applied");
+		cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
+		cJSON_AddBoolToObject(o, "complete", rc == TR_EXIT_OK);
+		cJSON_AddNumberToObject(o, "done", (double)res.done);
+		cJSON_AddNumberToObject(o, "failed", (double)res.failed);
+		cJSON_AddNumberToObject(o, "skipped", (double)res.skipped);
+		cJSON_AddNumberToObject(o, "not_sent", (double)res.refused);
+		cJSON_AddNumberToObject(o, "duration_ms",
+					(double)res.duration_ms);
+		log_object(cli, progress_stream(cli), o);
+	} else if (a->dry_run)
 		tr_cli_printf(cli, progress_stream(cli),
 			      "Dry run: %zu request%s not sent; nothing was "
 			      "changed.\n",
@@ -251,7 +622,10 @@ int tr_cmd_apply(tr_cli *cli)
 			      rc == TR_EXIT_OK ? "complete" : "incomplete",
 			      res.done, res.failed, res.skipped);
 done:
+	if (a->report && write_report(cli, &p, &res, applied, rc, &diag) < 0)
+		rc = TR_EXIT_ERROR;
 	tr_cli_print_diags(cli, &diag, NULL);
+	tr_apply_result_dispose(&res);
 	planned_dispose(cli, &p);
 	tr_diag_dispose(&diag);
 	return rc;

@@ -9,26 +9,26 @@
 #include "util/alloc.h"
 #include "util/limits.h"
 
-/* Reads a whole local file (the --config file) with the manifest cap. */
-static int read_local_file(char **out, size_t *len, const char *path,
-			   tr_diag *diag)
+int tr_cli_read_file(char **out, size_t *len, const char *path, size_t max,
+		     const char *rule, const char *what, tr_diag *diag)
 {
 	FILE *fp = fopen(path, "rb");
 	struct stat st;
 	char *data;
 
 	*out = NULL;
+	*len = 0;
 	if (!fp || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-		tr_diag_add(diag, TR_SEV_ERROR, "config.unreadable", path, 0, 0,
-			    NULL, "cannot read the config file");
+		tr_diag_add(diag, TR_SEV_ERROR, rule, path, 0, 0,
+			    NULL, "cannot read the %s", what);
 		if (fp)
 			fclose(fp);
 		return TR_ENOTFOUND;
 	}
-	if ((size_t)st.st_size > TR_MAX_FILE_BYTES) {
+	if ((size_t)st.st_size > max) {
 		tr_diag_add(diag, TR_SEV_ERROR, "source.too-large", path, 0, 0,
-			    NULL, "file is %lld bytes, larger than the %u-byte "
-			    "limit", (long long)st.st_size, TR_MAX_FILE_BYTES);
+			    NULL, "file is %lld bytes, larger than the %zu-byte "
+			    "limit", (long long)st.st_size, max);
 		fclose(fp);
 		return TR_ETOOLARGE;
 	}
@@ -98,9 +98,12 @@ int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
 		return error;
 	ropts.base = cli->args.path;
 	if (cli->args.config) {
-		if ((error = read_local_file(&out->config_data,
-					     &out->config_len,
-					     cli->args.config, diag)) < 0)
+		if ((error = tr_cli_read_file(&out->config_data,
+					      &out->config_len,
+					      cli->args.config,
+					      TR_MAX_FILE_BYTES,
+					      "config.unreadable",
+					      "config file", diag)) < 0)
 			return error;
 		ropts.config_file = cli->args.config;
 		ropts.config_data = out->config_data;
@@ -110,6 +113,25 @@ int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
 		return error;
 	out->repo_loaded = true;
 	tr_source_tree_drop_data(&out->tree);
+	return 0;
+}
+
+int tr_cli_load_config_text(tr_cli_loaded *out, const char *file,
+			    const char *text, size_t len, tr_diag *diag)
+{
+	tr_repo_options ropts = {0};
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	out->config_data = tr_strndup(text, len);
+	out->config_len = len;
+	ropts.config_file = file;
+	ropts.config_data = out->config_data;
+	ropts.config_len = len;
+	ropts.config_only = true;
+	if ((error = tr_repo_load(&out->repo, &out->tree, &ropts, diag)) < 0)
+		return error;
+	out->repo_loaded = true;
 	return 0;
 }
 

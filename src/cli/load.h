@@ -24,6 +24,15 @@ void tr_cli_source_options(tr_source_options *o, tr_cli *cli);
 int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag);
 void tr_cli_loaded_dispose(tr_cli_loaded *l);
 
+/* A repository of only a config file, from its bytes (a saved plan's). */
+int tr_cli_load_config_text(tr_cli_loaded *out, const char *file,
+			    const char *text, size_t len, tr_diag *diag);
+
+/* Reads a whole regular file of at most `max` bytes; `what` names it in
+ * the error ("plan file"). */
+int tr_cli_read_file(char **out, size_t *len, const char *path, size_t max,
+		     const char *rule, const char *what, tr_diag *diag);
+
 /* Sorts and prints diagnostics as text on stderr (stdout carries the
  * command's own output), after `heading` when there are any. */
 void tr_cli_print_diags(tr_cli *cli, tr_diag *diag, const char *heading);

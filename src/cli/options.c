@@ -55,6 +55,17 @@ const tr_opt_spec tr_cli_options[] = {
 	{"max-deletes", OPT_MAX_DELETES, "N",
 	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
 	 "refuse a plan with more than N deletions (default: config, 10)"},
+	{"allow-delete-all", OPT_ALLOW_DELETE_ALL, NULL,
+	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	 "allow a plan that deletes every owned resource (refused otherwise: "
+	 "an emptied or mistyped path looks exactly like that)"},
+	{"report", OPT_REPORT, "FILE", CMD_BIT(TR_CMD_APPLY),
+	 "write a JSON report of the run: each action with its status "
+	 "(done, failed, skipped), AWS error and timings; counts; exit status"},
+	{"log-format", OPT_LOG_FORMAT, "text|json",
+	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	 "progress lines (one per action start and end, with timings): text, "
+	 "or json with one object per line for log collectors"},
 	{"color", OPT_COLOR, "WHEN", CMDS_ALL,
 	 "colour output: auto (on a terminal), always, never"},
 	{"verbose", OPT_VERBOSE, NULL, CMDS_ALL,
@@ -83,10 +94,14 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "resources tagged with the config's owner are ever updated or "
 	 "deleted; deletions need --prune or prune: true. Exits 1 on any "
 	 "error, and with --detailed-exitcode 2 when there are changes. "
-	 "Saved plans (--out) are not built yet.",
+	 "--out saves the plan (docs/plan-file.md) with the commit it came "
+	 "from and a fingerprint of every resource it depends on, for `apply "
+	 "--plan`. A plan that deletes every owned resource is refused unless "
+	 "--allow-delete-all.",
 	 "text|json|markdown", 1},
 	{TR_CMD_APPLY, "apply",
-	 "[SOURCE | --plan PLANFILE] [--dry-run] [--prune] [--max-deletes N]",
+	 "[SOURCE | --plan PLANFILE] [--dry-run] [--prune] [--max-deletes N] "
+	 "[--report FILE] [--log-format text|json]",
 	 "make the changes of the plan, idempotently; never prompts",
 	 "Plans like `trellis plan`, prints the plan, then carries it out: "
 	 "deletions children first, then creations and updates parents first, "
@@ -94,8 +109,12 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "a clientToken derived from the owner and the request, so a re-run "
 	 "after an interruption finishes the job without duplicates. With "
 	 "--dry-run the AWS client refuses every mutating request at the one "
-	 "place requests leave trellis, and each step is shown instead. Saved "
-	 "plans (--plan) are not built yet.",
+	 "place requests leave trellis, and each step is shown instead. "
+	 "--plan FILE applies exactly a plan saved by `plan --out`, without "
+	 "reading the repository again: it re-reads AWS and refuses (exit 1, "
+	 "no change made) when any resource the plan depends on moved, naming "
+	 "each one. --report FILE writes a JSON report for CI artefacts; "
+	 "--log-format json prints progress as one JSON object per line.",
 	 "text|json|markdown", 1},
 	{TR_CMD_RENDER, "render", "[SOURCE]",
 	 "print the desired model as JSON, without AWS calls",

@@ -37,7 +37,10 @@ typedef enum tr_opt_id {
 	OPT_MAX_DELETES,
 	OPT_ALLOW_UNSUPPORTED,
 	OPT_SUMMARY,
-	OPT_ADOPT
+	OPT_ADOPT,
+	OPT_ALLOW_DELETE_ALL,
+	OPT_REPORT,
+	OPT_LOG_FORMAT
 } tr_opt_id;
 
 typedef struct tr_opt_spec {

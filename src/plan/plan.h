@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag/diag.h"
 #include "model/model.h"
@@ -94,5 +95,77 @@ int tr_plan_render(tr_buf *out, const tr_plan *plan,
 cJSON *tr_plan_to_json(const tr_plan *plan);
 /* "Plan: 2 to add, 1 to change, 0 to replace, 0 to destroy." */
 int tr_plan_summary_line(tr_buf *out, const tr_plan *plan);
+
+/* --- saved plans (docs/plan-file.md) -------------------------------------
+ * `plan --out` writes the plan with what it was made from (source, config,
+ * account) and a fingerprint of every observed resource an action depends
+ * on ("absent" for what a create expects not to exist). `apply --plan`
+ * reads it back strictly, re-observes and refuses when a fingerprint moved.
+ */
+#define TR_PLAN_FILE_FORMAT "trellis-plan"
+#define TR_PLAN_FILE_VERSION 1
+#define TR_FINGERPRINT_ABSENT "absent"
+
+typedef struct tr_plan_file_info {
+	char *trellis_version;
+	char *repo;            /* redacted before it is written */
+	char *ref;             /* NULL: the default branch or the files on disk */
+	char *path;            /* NULL: the repository root */
+	char *account;
+	char *region;
+	char *owner;
+	char *config_file;     /* display name of trellis.yaml */
+	char *config_text;     /* its bytes: the reader re-parses them */
+	size_t config_len;
+	char config_digest[72]; /* "sha256:<hex>" of config_text */
+	bool prune, adopt, allow_delete_all;
+	int64_t max_deletes;
+} tr_plan_file_info;
+
+typedef struct tr_plan_dependency {
+	char *address;
+	tr_kind kind;
+	char fingerprint[72];  /* "absent" or "sha256:<hex>" */
+	cJSON *resource;       /* what was hashed; NULL when absent */
+} tr_plan_dependency;
+
+typedef struct tr_plan_file {
+	tr_plan_file_info info;
+	tr_plan plan;          /* the saved changes, in apply order */
+	tr_model desired;      /* rebuilt from them: bounds re-observation */
+	tr_plan_dependency *deps;
+	size_t dep_count;
+} tr_plan_file;
+
+void tr_plan_file_init(tr_plan_file *pf);
+void tr_plan_file_dispose(tr_plan_file *pf);
+
+/* "sha256:<hex>" of the canonical JSON (keys sorted, no spaces) of an
+ * observed resource: type, address, id, arn, attributes, tags. Status is
+ * left out: a resource settling to ACTIVE has not moved. */
+int tr_plan_fingerprint(char out[72], const tr_resource *observed);
+
+/*
+ * Writes the saved plan of `plan` to `out` (JSON). Strings of `info` are
+ * borrowed; its config_digest is computed here.
+ */
+int tr_plan_file_write(tr_buf *out, const tr_plan *plan, tr_model *observed,
+		       const tr_plan_file_info *info);
+
+/*
+ * Reads a saved plan, checking every field (the file comes from outside:
+ * an artefact store, a pull request). Problems go to diag naming `file`
+ * and the field; TR_EINVALID. Dispose `out` in every case.
+ */
+int tr_plan_file_read(tr_plan_file *out, const char *file, const char *data,
+		      size_t len, tr_diag *diag);
+
+/*
+ * Compares each dependency with the resource now observed at its address.
+ * Every one that moved is an error naming it and how ("plan.stale");
+ * TR_ECONFLICT when any did.
+ */
+int tr_plan_file_check(const tr_plan_file *pf, tr_model *observed,
+		       tr_diag *diag);
 
 #endif

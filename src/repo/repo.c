@@ -52,6 +52,8 @@ static int load_config(tr_repo *repo, const tr_source_tree *tree,
 		goto done;
 	}
 	file = tr_arena_strdup(&repo->set.arena, file);
+	repo->config_text = tr_arena_strndup(&repo->set.arena, data, len);
+	repo->config_len = len;
 	if ((error = tr_manifest_load_plain(&root, &repo->set, file, data, len,
 					    diag)) < 0)
 		goto done;
@@ -103,6 +105,8 @@ int tr_repo_load(tr_repo *repo, const tr_source_tree *tree,
 		base++;
 	if ((error = load_config(repo, tree, opts, base, diag)) < 0)
 		return error;
+	if (opts->config_only)
+		return 0;
 	seen = tr_calloc(repo->config.cluster_count, sizeof(*seen));
 	for (size_t i = 0; i < tree->count; i++) {
 		const tr_source_file *f = &tree->files[i];

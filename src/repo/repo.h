@@ -7,6 +7,7 @@
 #ifndef TR_REPO_REPO_H
 #define TR_REPO_REPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/config.h"
@@ -20,6 +21,9 @@ typedef struct tr_repo {
 	int *doc_cluster;       /* cluster index of set.docs[i] */
 	size_t files_read;
 	char commit[41];        /* "" when not from git */
+	const char *config_text; /* the config file's bytes (saved plans
+				  * carry them); NULL without one */
+	size_t config_len;
 } tr_repo;
 
 typedef struct tr_repo_options {
@@ -27,6 +31,7 @@ typedef struct tr_repo_options {
 	const char *config_file;     /* --config: display name of an outside file */
 	const char *config_data;     /* its bytes (NULL: look in the tree) */
 	size_t config_len;
+	bool config_only;            /* read the config, no manifests */
 } tr_repo_options;
 
 /*

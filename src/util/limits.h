@@ -70,4 +70,12 @@
 #define TR_POLICY_MAX_REF_NAME_BYTES 253u          /* NAMESPACE/ROUTE: 63 + 1 + 63, role 64 */
 #define TR_POLICY_MAX_JSON_DEPTH     32u           /* IAM policies are < 8 deep */
 
+/* Saved plans (src/plan/planfile.c): a file from outside */
+#define TR_MAX_PLANFILE_BYTES    (128u * 1024 * 1024)
+#define TR_MAX_PLANFILE_CHANGES  1000000u  /* changes, and observed entries */
+#define TR_MAX_PLANFILE_DEPTH    32u       /* attributes are < 10 deep */
+
+/* Apply reports and logs */
+#define TR_MAX_REPORT_BYTES      (64u * 1024 * 1024)
+
 #endif
