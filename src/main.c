@@ -14,13 +14,22 @@
 static int run_help(tr_cli *cli)
 {
 	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
+	const char *doc = cli->args.help_doc;
+	int rc = TR_EXIT_OK;
 
-	tr_cli_help(&out, cli->args.command == TR_CMD_HELP
-				  ? TR_CMD_NONE
-				  : cli->args.command);
-	tr_cli_write(cli, cli->out, &out);
+	if (doc && strcmp(doc, "man") == 0)
+		rc = tr_cli_man(&out) < 0 ? TR_EXIT_ERROR : TR_EXIT_OK;
+	else if (doc)
+		rc = tr_cli_completion_bash(&out) < 0 ? TR_EXIT_ERROR
+						      : TR_EXIT_OK;
+	else
+		tr_cli_help(&out, cli->args.command == TR_CMD_HELP
+					  ? TR_CMD_NONE
+					  : cli->args.command);
+	if (rc == TR_EXIT_OK)
+		tr_cli_write(cli, cli->out, &out);
 	tr_buf_dispose(&out);
-	return TR_EXIT_OK;
+	return rc;
 }
 
 static int dispatch(tr_cli *cli)

@@ -65,6 +65,18 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		a->command = TR_CMD_HELP;
+		if (argc == 3 && strcmp(argv[2], "--man") == 0) {
+			a->help_doc = "man";
+			return 0;
+		}
+		if (argc > 2 && strcmp(argv[2], "--completion") == 0) {
+			if (argc != 4 || strcmp(argv[3], "bash") != 0)
+				return usage_error(cli, NULL,
+						   "--completion supports "
+						   "bash only");
+			a->help_doc = "bash";
+			return 0;
+		}
 		if (argc > 2) {
 			for (spec = tr_cli_commands; spec->name; spec++)
 				if (strcmp(spec->name, argv[2]) == 0)

@@ -38,6 +38,7 @@ typedef enum tr_cli_command {
 typedef struct tr_cli_args {
 	tr_cli_command command;
 	bool help;
+	const char *help_doc; /* help --man: "man"; --completion SHELL: SHELL */
 	bool verbose;
 	bool debug;
 	/* SOURCE */
@@ -95,6 +96,9 @@ void tr_cli_printf(tr_cli *cli, FILE *stream, const char *fmt, ...)
 
 /* Help text, generated from one table (help.c). */
 void tr_cli_help(tr_buf *out, tr_cli_command cmd);
+/* The man page and the bash completion, from the same table (docs.c). */
+int tr_cli_man(tr_buf *out);
+int tr_cli_completion_bash(tr_buf *out);
 
 int tr_cmd_validate(tr_cli *cli);
 int tr_cmd_version(tr_cli *cli);

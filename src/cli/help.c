@@ -61,6 +61,23 @@ static int put_options(tr_buf *out, unsigned mask, bool source_only,
 	return error;
 }
 
+/* "Exit codes: 0 success (...); 1 ..." from the table the man page uses. */
+static int exit_codes(tr_buf *out)
+{
+	tr_buf line = TR_BUF_INIT(1024);
+	int error = tr_buf_puts(&line, "Exit codes:");
+
+	for (const tr_doc_item *e = tr_cli_exit_codes; e->name && !error; e++)
+		error = tr_buf_printf(&line, " %s %s%s", e->name, e->text,
+				      e[1].name ? ";" : ".");
+	if (!error)
+		error = tr_buf_putc(out, '\n');
+	if (!error)
+		error = put_wrapped(out, line.ptr, 0, 0);
+	tr_buf_dispose(&line);
+	return error;
+}
+
 static int general_help(tr_buf *out)
 {
 	int error = tr_buf_puts(
@@ -80,12 +97,11 @@ static int general_help(tr_buf *out)
 	if (!error)
 		error = put_options(out, CMDS_SOURCE, true, false);
 	if (!error)
+		error = exit_codes(out);
+	if (!error)
 		error = tr_buf_puts(
 			out,
-			"\nExit codes: 0 success; 1 error (invalid manifests, "
-			"AWS failure, stale plan);\n2 changes pending (plan "
-			"--detailed-exitcode); 64 bad command line.\n\n"
-			"Git credentials: TRELLIS_GIT_USERNAME and "
+			"\nGit credentials: TRELLIS_GIT_USERNAME and "
 			"TRELLIS_GIT_PASSWORD (or TRELLIS_GIT_TOKEN)\nfor HTTPS; "
 			"ssh-agent, TRELLIS_GIT_SSH_KEY or --ssh-key for SSH. "
 			"They are never printed.\n\n"

@@ -66,7 +66,7 @@ const tr_opt_spec tr_cli_options[] = {
 	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
 	 "progress lines (one per action start and end, with timings): text, "
 	 "or json with one object per line for log collectors"},
-	{"color", OPT_COLOR, "WHEN", CMDS_ALL,
+	{"color", OPT_COLOR, "auto|always|never", CMDS_ALL,
 	 "colour output: auto (on a terminal), always, never"},
 	{"verbose", OPT_VERBOSE, NULL, CMDS_ALL,
 	 "also show notes (ignored documents, skipped files)"},
@@ -142,6 +142,58 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "print the version of trellis and of the libraries it uses", NULL,
 	 NULL, 1},
 	{TR_CMD_NONE, NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+const tr_doc_item tr_cli_exit_codes[] = {
+	{"0", "success (with --detailed-exitcode: no changes)"},
+	{"1", "error of any kind: invalid manifests, AWS failure, stale plan"},
+	{"2", "success with changes pending (plan --detailed-exitcode)"},
+	{"64", "bad command line"},
+	{NULL, NULL},
+};
+
+/* Every variable trellis reads (src/cli and the AWS credentials chain). */
+const tr_doc_item tr_cli_environment[] = {
+	{"TRELLIS_GIT_USERNAME, TRELLIS_GIT_PASSWORD",
+	 "HTTPS basic authentication for git remotes"},
+	{"TRELLIS_GIT_TOKEN",
+	 "HTTPS token for git remotes (user x-access-token unless "
+	 "TRELLIS_GIT_USERNAME is set)"},
+	{"TRELLIS_GIT_SSH_KEY, TRELLIS_GIT_SSH_KEY_PASSPHRASE",
+	 "SSH key file for git remotes (default: ssh-agent)"},
+	{"TRELLIS_GIT_KNOWN_HOSTS",
+	 "known_hosts for SSH remotes (as --known-hosts)"},
+	{"TRELLIS_GIT_CA_FILE, SSL_CERT_FILE",
+	 "CA bundle for HTTPS git remotes (as --ca-file)"},
+	{"TRELLIS_CACHE_DIR", "as --cache-dir"},
+	{"HTTPS_PROXY", "proxy for HTTPS git remotes"},
+	{"TMPDIR", "where remotes are cloned without a cache (default /tmp)"},
+	{"HOME", "for ~/.ssh/known_hosts and ~/.aws/"},
+	{"AWS_REGION, AWS_DEFAULT_REGION",
+	 "the region (else the profile's, then the config's region)"},
+	{"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN",
+	 "static credentials"},
+	{"AWS_PROFILE, AWS_DEFAULT_PROFILE, AWS_CONFIG_FILE, "
+	 "AWS_SHARED_CREDENTIALS_FILE",
+	 "a profile of ~/.aws/config and ~/.aws/credentials (role_arn with "
+	 "source_profile or web_identity_token_file included)"},
+	{"AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_SESSION_NAME",
+	 "web identity (IRSA)"},
+	{"AWS_CONTAINER_CREDENTIALS_FULL_URI, "
+	 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, "
+	 "AWS_CONTAINER_AUTHORIZATION_TOKEN, "
+	 "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	 "container credentials (EKS Pod Identity, ECS)"},
+	{"AWS_STS_REGIONAL_ENDPOINTS", "regional or global STS endpoint"},
+	{"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_VPC_LATTICE, "
+	 "AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_ACM, "
+	 "AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS",
+	 "endpoint overrides"},
+	{"AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT",
+	 "instance metadata (IMDSv2) credentials: off, or another endpoint"},
+	{"AWS_CA_BUNDLE", "CA bundle for AWS endpoints"},
+	{"HTTPS_PROXY, ALL_PROXY, NO_PROXY", "proxy for AWS endpoints"},
+	{NULL, NULL},
 };
 
 const tr_cmd_spec *tr_cli_command_spec(tr_cli_command cmd)

@@ -61,8 +61,16 @@ typedef struct tr_cmd_spec {
 	int built;            /* 0: says "not built yet" and exits 1 */
 } tr_cmd_spec;
 
+/* A name and its meaning: exit codes, environment variables. */
+typedef struct tr_doc_item {
+	const char *name;
+	const char *text;
+} tr_doc_item;
+
 extern const tr_opt_spec tr_cli_options[];
 extern const tr_cmd_spec tr_cli_commands[];
+extern const tr_doc_item tr_cli_exit_codes[];
+extern const tr_doc_item tr_cli_environment[];
 
 const tr_cmd_spec *tr_cli_command_spec(tr_cli_command cmd);
 
