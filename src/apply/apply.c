@@ -1153,6 +1153,128 @@ done:
 	tr_aws_error_dispose(&err);
 }
 
+/* --- member sets (targets) ------------------------------------------- */
+
+static const char *jstr_or(const cJSON *o, const char *key,
+			   const char *fallback)
+{
+	const char *v = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(o, key));
+
+	return v ? v : fallback;
+}
+
+/* Sends `members` to `op` in batches of the kind's batch_max. A member the
+ * service refuses (the "unsuccessful" list) fails the action too. */
+static int send_members(executor *x, const tr_change *c, const char *op,
+			const labels *lb, const cJSON *members,
+			tr_aws_error *err, bool *refused)
+{
+	const tr_set_spec *set = tr_kind_set(c->kind);
+	int total = cJSON_GetArraySize(members);
+	int error = 0;
+
+	for (int start = 0; start < total && !error;
+	     start += (int)set->batch_max) {
+		cJSON *body = cJSON_CreateObject();
+		cJSON *list = cJSON_AddArrayToObject(body, set->field);
+		cJSON *reply = NULL;
+		const cJSON *bad;
+		char *text;
+
+		for (int i = start;
+		     i < total && i < start + (int)set->batch_max; i++)
+			cJSON_AddItemToArray(
+				list, cJSON_Duplicate(
+					      cJSON_GetArrayItem(members, i), true));
+		text = cJSON_PrintUnformatted(body);
+		tr_aws_error_clear(err);
+		error = send(x, op, lb, text, &reply, err);
+		if (error == TR_EREFUSED) {
+			*refused = true;
+			error = 0;
+		}
+		bad = cJSON_GetArrayItem(
+			cJSON_GetObjectItemCaseSensitive(reply, "unsuccessful"), 0);
+		if (!error && bad) {
+			tr_buf msg = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+			if (tr_buf_printf(&msg, "%s %s:%d: %s",
+					  jstr_or(bad, "failureCode", "refused"),
+					  jstr_or(bad, "id", "?"),
+					  (int)cJSON_GetNumberValue(
+						  cJSON_GetObjectItemCaseSensitive(
+							  bad, "port")),
+					  jstr_or(bad, "failureMessage", "")) == 0)
+				tr_aws_error_set_message(err, msg.ptr, msg.len);
+			err->kind = TR_AWS_ERR_SERVICE;
+			tr_buf_dispose(&msg);
+			error = TR_EINVALID;
+		}
+		cJSON_Delete(reply);
+		cJSON_free(text);
+		cJSON_Delete(body);
+	}
+	return error;
+}
+
+/* Phase 1 removes (deletions, the old half of replacements); phase 2 adds,
+ * then removes what an update drops: new targets serve before old ones
+ * drain. */
+static void do_members(executor *x, const tr_change *c, int phase)
+{
+	const tr_set_spec *set = tr_kind_set(c->kind);
+	const tr_kind_spec *k = tr_kind_get(c->kind);
+	const cJSON *attrs = phase == 1 ? c->before : c->after;
+	const char *missing = NULL;
+	labels lb = {{0}, 0, NULL};
+	tr_aws_error err;
+	bool refused = false;
+	int64_t start = now_ms(x);
+	int error;
+	size_t nadd = phase == 2 ? (size_t)cJSON_GetArraySize(c->added) : 0;
+	size_t nremove = phase == 1 || c->action == TR_ACTION_UPDATE
+				 ? (size_t)cJSON_GetArraySize(c->removed)
+				 : 0;
+
+	tr_aws_error_init(&err);
+	if (nadd + nremove == 0)
+		goto done;
+	if (build_labels(x, &lb, k, attrs, NULL, &missing) < 0) {
+		progress(x, "%s %s: skipped: %s has no id",
+			 nadd ? "register" : "deregister", c->address,
+			 missing ? missing : "the parent");
+		x->res->skipped++;
+		mark(x, c->address, ST_SKIPPED);
+		goto done;
+	}
+	progress(x, "%s %s: %zu to %s, %zu to %s ...",
+		 phase == 1 ? "deregister" : "register", c->address, nadd,
+		 set->add_op, nremove, set->remove_op);
+	error = send_members(x, c, set->add_op, &lb,
+			     phase == 2 ? c->added : NULL, &err, &refused);
+	if (!error && nremove)
+		error = send_members(x, c, set->remove_op, &lb, c->removed,
+				     &err, &refused);
+	if (error < 0) {
+		failed(x, c, phase == 1 ? "deregister" : "register", &err);
+		goto done;
+	}
+	if (refused) {
+		x->res->refused++;
+		goto done;
+	}
+	if (phase == 2 || c->action == TR_ACTION_DELETE) {
+		x->res->done++;
+		mark(x, c->address, ST_DONE);
+	}
+	progress(x, "%s %s: done (%lld ms)",
+		 phase == 1 ? "deregister" : "register", c->address,
+		 (long long)(now_ms(x) - start));
+done:
+	cJSON_Delete(lb.holder);
+	tr_aws_error_dispose(&err);
+}
+
 /* Kinds with their own executor: phase 1 removes, phase 2 writes. Returns
  * false for the kinds the generic code carries out. */
 static bool do_special(executor *x, const tr_change *c, int phase)
@@ -1180,6 +1302,11 @@ static bool do_special(executor *x, const tr_change *c, int phase)
 		else if (phase == 2 && c->action == TR_ACTION_UPDATE)
 			role_update(x, c);
 		step_close(x);
+		return true;
+	}
+	if (tr_kind_set(c->kind)) {
+		if ((phase == 1 && removes) || (phase == 2 && writes))
+			do_members(x, c, phase);
 		return true;
 	}
 	return false;

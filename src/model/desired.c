@@ -220,17 +220,17 @@ static const char *listener_protocol(const tr_node *l)
 	return NULL;
 }
 
-static const tr_manifest_doc *target_group_policy(const route_ctx *rc,
-						  const char *ns,
+static const tr_manifest_doc *target_group_policy(const builder *b,
+						  int cluster, const char *ns,
 						  const char *svc)
 {
-	const tr_repo *repo = rc->b->repo;
+	const tr_repo *repo = b->repo;
 
 	for (size_t i = 0; i < repo->set.count; i++) {
 		const tr_manifest_doc *d = &repo->set.docs[i];
 		const tr_node *ref;
 
-		if (repo->doc_cluster[i] != rc->cluster ||
+		if (repo->doc_cluster[i] != cluster ||
 		    !doc_is(d, AWS_GROUP, "TargetGroupPolicy") ||
 		    strcmp(doc_namespace(d), ns) != 0)
 			continue;
@@ -298,31 +298,172 @@ static int64_t backend_port(const tr_manifest_doc *svc, int64_t ref_port)
 	return ref_port > 0 ? ref_port : 80;
 }
 
-/* Builds (or finds) the target group of a Service backend; returns its
- * address in `addr`, or false when the backend is not a Service trellis
- * can target (validation has reported why). */
+/* The Service port a backendRef selects: the one with that port, else
+ * the first (Kubernetes' single-port Services). NULL without ports. */
+static const tr_node *service_port(const tr_manifest_doc *svc,
+				   int64_t ref_port)
+{
+	const tr_node *ports = tr_node_get(spec_of(svc), "ports");
+
+	for (size_t i = 0; ports && ports->type == TR_NODE_SEQ &&
+			   i < ports->count;
+	     i++)
+		if (ref_port <= 0 ||
+		    int_or(tr_node_get(ports->u.items[i], "port"), -1) ==
+			    ref_port)
+			return ports->u.items[i];
+	return NULL;
+}
+
+/* Where the targets of a target group come from: the Service's
+ * EndpointSlices in its cluster, the port of the selected Service port
+ * (EndpointSlice ports carry the Service port's name and the resolved
+ * targetPort number). Resolved at plan time (src/kube); until then the
+ * set of targets is unknown and nothing is planned for it. */
+static void build_targets(builder *b, const char *tg_addr, int cluster,
+			  const tr_manifest_doc *svc, int64_t ref_port,
+			  const char *ip_type)
+{
+	const tr_node *port = service_port(svc, ref_port);
+	const tr_node *target = tr_node_get(port, "targetPort");
+	cJSON *attrs = cJSON_CreateObject();
+	cJSON *src;
+	tr_resource *r;
+
+	cJSON_AddItemToObject(attrs, "targetGroupIdentifier",
+			      tr_model_ref(tg_addr));
+	src = cJSON_AddObjectToObject(attrs, "endpoints");
+	cJSON_AddStringToObject(src, "cluster",
+				b->repo->config.clusters[cluster].name);
+	cJSON_AddStringToObject(src, "namespace", doc_namespace(svc));
+	cJSON_AddStringToObject(src, "service", svc->name ? svc->name : "");
+	cJSON_AddStringToObject(src, "portName",
+				tr_node_get_str_or(port, "name", ""));
+	if (port)
+		cJSON_AddNumberToObject(src, "port",
+					(double)int_or(tr_node_get(port, "port"),
+						       0));
+	if (target)
+		cJSON_AddItemToObject(src, "targetPort", node_to_json(target, 0));
+	cJSON_AddStringToObject(src, "ipAddressType", ip_type);
+	r = tr_model_add(b->model, TR_KIND_TARGETS, attrs, "%s",
+			 tg_addr + strlen("target_group."));
+	if (r) {
+		tr_resource_set_parent(r, tg_addr);
+		tr_resource_set_source(r, svc->file, svc->root->line);
+	}
+}
+
+#define FEDERATION_ANNOTATION AWS_GROUP "/federation"
+#define FEDERATION_VALUE "amazon-vpc-lattice"
+
+static const char *annotation_of(const tr_manifest_doc *d, const char *key)
+{
+	return tr_node_get_str(
+		tr_node_get(tr_node_get(d->root, "metadata"), "annotations"),
+		key);
+}
+
+/* The ServiceExport (with the Lattice federation annotation) that a
+ * ServiceImport in `cluster` stands for: same name (or the import's
+ * export-name annotation) and namespace, in another cluster folder of the
+ * repository; the import's aws-eks-cluster-name annotation picks among
+ * several. Sets *out_cluster. */
+static const tr_manifest_doc *find_export(const builder *b, int cluster,
+					  const char *ns, const char *name,
+					  int *out_cluster)
+{
+	const tr_refs_object *imp =
+		tr_refs_find(&b->idx, NULL, cluster, "ServiceImport", ns, name);
+	const char *export_name = imp ? annotation_of(imp->doc, AWS_GROUP
+						      "/export-name")
+				      : NULL;
+	const char *want_cluster =
+		imp ? annotation_of(imp->doc, AWS_GROUP "/aws-eks-cluster-name")
+		    : NULL;
+
+	if (!export_name)
+		export_name = name;
+	for (size_t i = 0; i < b->idx.count; i++) {
+		const tr_refs_object *o = &b->idx.objects[i];
+		const char *cname = b->repo->config.clusters[o->cluster].name;
+
+		if (!o->managed || strcmp(o->kind, "ServiceExport") != 0 ||
+		    !tr_str_eq(o->name, export_name) ||
+		    !tr_str_eq(o->namespace_, ns) ||
+		    (want_cluster && !tr_str_eq(cname, want_cluster)) ||
+		    !tr_str_eq(annotation_of(o->doc, FEDERATION_ANNOTATION),
+			       FEDERATION_VALUE))
+			continue;
+		*out_cluster = o->cluster;
+		return o->doc;
+	}
+	return NULL;
+}
+
+/* Builds (or finds) the target group of a backend: a Service of the
+ * route's cluster, or a ServiceImport of a Service exported from another
+ * cluster of the repository (that cluster's VPC and endpoints). Returns
+ * its address in `addr`, or false when the backend is not one trellis can
+ * target (validation has reported why). */
 static bool build_target_group(route_ctx *rc, const tr_node *ref,
 			       tr_buf *addr)
 {
 	builder *b = rc->b;
-	const tr_config_cluster *c = &b->repo->config.clusters[rc->cluster];
+	int cluster = rc->cluster;
+	const tr_config_cluster *c;
 	const char *kind = tr_node_get_str(ref, "kind");
 	const char *name = tr_node_get_str(ref, "name");
 	const char *ns = tr_node_get_str(ref, "namespace");
-	const tr_manifest_doc *svc, *tgp;
+	const tr_manifest_doc *svc, *tgp, *source, *export = NULL;
 	tr_buf tg = TR_BUF_INIT(256);
 	cJSON *attrs, *config;
 	const char *protocol = "HTTP", *version = rc->grpc ? "GRPC" : "HTTP1";
+	const char *ip_type;
 	const tr_node *ipf;
+	int64_t ref_port = int_or(tr_node_get(ref, "port"), -1);
 	tr_resource *r;
 	bool ok = false;
 
-	if (!name || (kind && strcmp(kind, "Service") != 0))
+	if (!name)
 		goto done;
 	ns = ns ? ns : rc->ns;
-	svc = find_service(b, rc->cluster, ns, name);
+	if (kind && strcmp(kind, "ServiceImport") == 0) {
+		const char *svc_name;
+
+		export = find_export(b, rc->cluster, ns, name, &cluster);
+		if (!export) {
+			tr_diag_add(b->diag, TR_SEV_NOTE, "model.import-outside",
+				    rc->doc->file, ref->line, ref->col, NULL,
+				    "ServiceImport %s/%s: no cluster folder of "
+				    "the repository exports it (ServiceExport "
+				    "with annotation %s: %s); trellis plans no "
+				    "target group for it",
+				    ns, name, FEDERATION_ANNOTATION,
+				    FEDERATION_VALUE);
+			goto done;
+		}
+		svc_name = annotation_of(export, AWS_GROUP "/service-name");
+		name = svc_name ? svc_name : export->name;
+		/* The export's port, not the backendRef's (ignored, as the
+		 * controller does). */
+		ref_port = -1;
+		{
+			const tr_node *ports =
+				tr_node_get(spec_of(export), "exportedPorts");
+			if (ports && ports->type == TR_NODE_SEQ && ports->count)
+				ref_port = int_or(tr_node_get(ports->u.items[0],
+							      "port"),
+						  -1);
+		}
+	} else if (kind && strcmp(kind, "Service") != 0) {
+		goto done;
+	}
+	c = &b->repo->config.clusters[cluster];
+	svc = find_service(b, cluster, ns, name);
 	if (!svc)
 		goto done;
+	source = export ? export : svc;
 	if (tr_naming_target_group(&tg, name, ns, c->name, rc->svc_name) < 0)
 		goto done;
 	tr_buf_clear(addr);
@@ -331,7 +472,7 @@ static bool build_target_group(route_ctx *rc, const tr_node *ref,
 	ok = true;
 	if (tr_model_find(b->model, addr->ptr))
 		goto done; /* the same backend in another rule */
-	tgp = target_group_policy(rc, ns, name);
+	tgp = target_group_policy(b, cluster, ns, name);
 	if (tgp) {
 		const char *p = tr_node_get_str(spec_of(tgp), "protocol");
 		const char *v = tr_node_get_str(spec_of(tgp), "protocolVersion");
@@ -345,8 +486,7 @@ static bool build_target_group(route_ctx *rc, const tr_node *ref,
 	cJSON_AddStringToObject(attrs, "type", "IP");
 	config = cJSON_AddObjectToObject(attrs, "config");
 	cJSON_AddNumberToObject(config, "port",
-				(double)backend_port(
-					svc, int_or(tr_node_get(ref, "port"), -1)));
+				(double)backend_port(svc, ref_port));
 	cJSON_AddStringToObject(config, "protocol", protocol);
 	if (strcmp(protocol, "TCP") != 0)
 		cJSON_AddStringToObject(config, "protocolVersion", version);
@@ -355,20 +495,21 @@ static bool build_target_group(route_ctx *rc, const tr_node *ref,
 	else
 		cJSON_AddNullToObject(config, "vpcIdentifier");
 	ipf = tr_node_get(spec_of(svc), "ipFamilies");
-	cJSON_AddStringToObject(config, "ipAddressType",
-				ipf && ipf->type == TR_NODE_SEQ && ipf->count == 1 &&
-						tr_str_eq(tr_node_str(ipf->u.items[0]),
-							  "IPv6")
-					? "IPV6"
-					: "IPV4");
+	ip_type = ipf && ipf->type == TR_NODE_SEQ && ipf->count == 1 &&
+				  tr_str_eq(tr_node_str(ipf->u.items[0]), "IPv6")
+			  ? "IPV6"
+			  : "IPV4";
+	cJSON_AddStringToObject(config, "ipAddressType", ip_type);
 	if (tgp && tr_node_get(spec_of(tgp), "healthCheck"))
 		cJSON_AddItemToObject(config, "healthCheck",
 				      node_to_json(tr_node_get(spec_of(tgp),
 							       "healthCheck"),
 						   0));
 	r = tr_model_add(b->model, TR_KIND_TARGET_GROUP, attrs, "%s", tg.ptr);
-	if (r)
-		tag(b, r, svc, NULL);
+	if (r) {
+		tag(b, r, source, NULL);
+		build_targets(b, addr->ptr, cluster, svc, ref_port, ip_type);
+	}
 done:
 	tr_buf_dispose(&tg);
 	return ok;

@@ -63,6 +63,15 @@ static const tr_field_spec rule_fields[] = {
 	{NULL, 0},
 };
 
+/* Members are compared as a set (tr_kind_set); "endpoints" says where
+ * they come from (a Service's EndpointSlices) and is trellis's own. */
+static const tr_field_spec targets_fields[] = {
+	{"targetGroupIdentifier", TR_FIELD_REPLACE},
+	{"targets", TR_FIELD_MUTABLE},
+	{"endpoints", TR_FIELD_COMPUTED},
+	{NULL, 0},
+};
+
 /* Policies are JSON values (compared by meaning); "templates" holds the
  * texts as written and "references" what their ${...} stand for, which
  * apply resolves once the referred resources exist (src/policy). */
@@ -88,6 +97,8 @@ static const tr_field_spec auth_policy_fields[] = {
 
 static const char *const no_labels[] = {NULL};
 static const char *const auth_policy_label[] = {"resourceIdentifier", NULL};
+static const char *const target_group_label[] = {"targetGroupIdentifier",
+						 NULL};
 static const char *const service_label[] = {"serviceIdentifier", NULL};
 static const char *const listener_labels[] = {"serviceIdentifier",
 					      "listenerIdentifier", NULL};
@@ -109,6 +120,9 @@ static const tr_kind_spec kinds[TR_KIND_COUNT] = {
 	 "vpc-lattice:targetgroup", true, target_group_fields, no_labels,
 	 "GetTargetGroup", "CreateTargetGroup", "UpdateTargetGroup", "DeleteTargetGroup",
 	 "ListTargetGroups"},
+	{TR_KIND_TARGETS, "targets", "VPC Lattice targets",
+	 "vpc-lattice:targetgroup", false, targets_fields, target_group_label,
+	 NULL, NULL, NULL, NULL, "ListTargets"},
 	{TR_KIND_SERVICE, "service", "VPC Lattice service",
 	 "vpc-lattice:service", true, service_fields, no_labels, "GetService",
 	 "CreateService",
@@ -139,6 +153,18 @@ static const tr_kind_spec kinds[TR_KIND_COUNT] = {
 	 auth_policy_label, "GetAuthPolicy", "PutAuthPolicy", "PutAuthPolicy",
 	 "DeleteAuthPolicy", NULL},
 };
+
+static const char *const target_key[] = {"id", "port", NULL};
+
+/* The controller deregisters and registers targets 100 at a time. */
+static const tr_set_spec targets_set = {"targets", target_key,
+					"RegisterTargets", "DeregisterTargets",
+					100, "target"};
+
+const tr_set_spec *tr_kind_set(tr_kind kind)
+{
+	return kind == TR_KIND_TARGETS ? &targets_set : NULL;
+}
 
 const tr_kind_spec *tr_kind_get(tr_kind kind)
 {

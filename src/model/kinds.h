@@ -14,6 +14,7 @@ typedef enum tr_kind {
 	TR_KIND_SERVICE_NETWORK = 0,
 	TR_KIND_SN_VPC_ASSOCIATION,
 	TR_KIND_TARGET_GROUP,
+	TR_KIND_TARGETS,
 	TR_KIND_SERVICE,
 	TR_KIND_SN_SERVICE_ASSOCIATION,
 	TR_KIND_LISTENER,
@@ -53,7 +54,24 @@ typedef struct tr_kind_spec {
 	const char *list_op;
 } tr_kind_spec;
 
+/*
+ * A kind whose AWS object is a set of members of its parent (the targets of
+ * a target group). The diff compares members, the plan shows the members
+ * to add and to remove, apply sends them in batches. Such a resource has
+ * no id, name or tags of its own: it is owned through its parent.
+ */
+typedef struct tr_set_spec {
+	const char *field;      /* attribute holding the members (an array) */
+	const char *const *key; /* member fields that identify a member */
+	const char *add_op;
+	const char *remove_op;
+	size_t batch_max;       /* members per add/remove call */
+	const char *member;     /* for people: "target" */
+} tr_set_spec;
+
 const tr_kind_spec *tr_kind_get(tr_kind kind);
+/* The set description of a member-set kind, or NULL. */
+const tr_set_spec *tr_kind_set(tr_kind kind);
 /* NULL when no kind has this name. */
 const tr_kind_spec *tr_kind_by_name(const char *name);
 /* The mode of an attribute; unknown attributes are mutable. */

@@ -491,6 +491,101 @@ done:
 	cJSON_Delete(items);
 }
 
+/* Targets of our target groups whose desired targets are known (or that
+ * are not declared any more, so pruning empties them first). DRAINING
+ * targets are leaving already: they are not part of the set. */
+static int compare_members(const void *pa, const void *pb)
+{
+	const cJSON *a = *(const cJSON *const *)pa, *b = *(const cJSON *const *)pb;
+	int c = strcmp(jstr(a, "id") ? jstr(a, "id") : "",
+		       jstr(b, "id") ? jstr(b, "id") : "");
+	double pa_ = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(a, "port"));
+	double pb_ = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(b, "port"));
+
+	return c ? c : (pa_ < pb_ ? -1 : pa_ > pb_);
+}
+
+static void read_targets(reader *r)
+{
+	size_t n = 0;
+	char **names = tr_calloc(r->out->count + 1, sizeof(*names));
+	char **ids = tr_calloc(r->out->count + 1, sizeof(*ids));
+
+	for (size_t i = 0; i < r->out->count; i++) {
+		const tr_resource *tg = &r->out->resources[i];
+		const cJSON *owner = cJSON_GetObjectItemCaseSensitive(
+			tg->tags, TR_TAG_OWNER);
+		tr_buf a = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		const tr_resource *want;
+		bool read;
+
+		if (tg->kind != TR_KIND_TARGET_GROUP || !tg->id || !tg->name ||
+		    !cJSON_IsString(owner) ||
+		    !tr_str_eq(owner->valuestring, r->owner) ||
+		    tr_buf_printf(&a, "targets.%s", tg->name) < 0) {
+			tr_buf_dispose(&a);
+			continue;
+		}
+		want = tr_model_find(r->desired, a.ptr);
+		read = want ? cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(
+				      want->attrs, "targets"))
+			    : !desired_has(r, "target_group", tg->name);
+		tr_buf_dispose(&a);
+		if (!read)
+			continue;
+		names[n] = tr_strdup(tg->name);
+		ids[n] = tr_strdup(tg->id);
+		n++;
+	}
+	for (size_t i = 0; i < n && !r->error; i++) {
+		const char *labels[1] = {ids[i]};
+		cJSON *items = list_all(r, "ListTargets", labels, 1, NULL, NULL);
+		cJSON *attrs, *list, *item;
+		cJSON **sorted;
+		size_t count = 0;
+		tr_buf tg_addr = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		tr_resource *res;
+
+		if (!items)
+			break;
+		sorted = tr_calloc((size_t)cJSON_GetArraySize(items) + 1,
+				   sizeof(*sorted));
+		cJSON_ArrayForEach(item, items)
+		{
+			if (!tr_str_eq(jstr(item, "status"), "DRAINING") &&
+			    jstr(item, "id"))
+				sorted[count++] = item;
+		}
+		if (count > 1)
+			qsort(sorted, count, sizeof(*sorted), compare_members);
+		attrs = cJSON_CreateObject();
+		if (tr_buf_printf(&tg_addr, "target_group.%s", names[i]) == 0)
+			cJSON_AddItemToObject(attrs, "targetGroupIdentifier",
+					      tr_model_ref(tg_addr.ptr));
+		list = cJSON_AddArrayToObject(attrs, "targets");
+		for (size_t k = 0; k < count; k++) {
+			cJSON *m = cJSON_CreateObject();
+			put(m, "id", jdup(sorted[k], "id"));
+			put(m, "port", jdup(sorted[k], "port"));
+			cJSON_AddItemToArray(list, m);
+		}
+		res = tr_model_add(r->out, TR_KIND_TARGETS, attrs, "%s", names[i]);
+		if (res) {
+			tr_resource_set_parent(res, tg_addr.ptr);
+			inherit_owner(res, r->owner);
+		}
+		tr_free(sorted);
+		tr_buf_dispose(&tg_addr);
+		cJSON_Delete(items);
+	}
+	for (size_t i = 0; i < n; i++) {
+		tr_free(names[i]);
+		tr_free(ids[i]);
+	}
+	tr_free(names);
+	tr_free(ids);
+}
+
 /* --- services and what hangs on them ----------------------------------- */
 
 typedef struct service_ref {
@@ -891,6 +986,8 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	/* Target groups first: rules refer to them by id. */
 	if (!r.error)
 		read_target_groups(&r);
+	if (!r.error)
+		read_targets(&r);
 	if (!r.error)
 		read_services(&r, kept_networks);
 	if (!r.error)

@@ -31,6 +31,8 @@ static void change_dispose(tr_change *c)
 	tr_free(c->reason);
 	tr_free(c->id);
 	tr_free(c->source_file);
+	cJSON_Delete(c->added);
+	cJSON_Delete(c->removed);
 }
 
 void tr_plan_dispose(tr_plan *plan)
@@ -55,7 +57,8 @@ bool tr_plan_has_changes(const tr_plan *plan)
 {
 	const tr_plan_summary *s = &plan->summary;
 
-	return s->create || s->update || s->replace || s->remove;
+	return s->create || s->update || s->replace || s->remove ||
+	       s->members_added || s->members_removed;
 }
 
 
@@ -336,6 +339,104 @@ static int compare_changes(const void *pa, const void *pb)
 	return strcmp(a->address, b->address);
 }
 
+/* --- member sets (targets) ------------------------------------------- */
+
+static bool same_member(const tr_set_spec *set, const cJSON *a,
+			const cJSON *b)
+{
+	for (const char *const *k = set->key; *k; k++)
+		if (!cJSON_Compare(cJSON_GetObjectItemCaseSensitive(a, *k),
+				   cJSON_GetObjectItemCaseSensitive(b, *k),
+				   true))
+			return false;
+	return true;
+}
+
+/* Members of `from` that `other` lacks, as a new array. Sets are small
+ * (a target group holds at most a thousand targets): a scan is enough. */
+static cJSON *members_missing(const tr_set_spec *set, const cJSON *from,
+			      const cJSON *other)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *m, *o;
+
+	cJSON_ArrayForEach(m, from)
+	{
+		bool found = false;
+
+		cJSON_ArrayForEach(o, other)
+		{
+			if (same_member(set, m, o)) {
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			cJSON_AddItemToArray(out, cJSON_Duplicate(m, true));
+	}
+	return out;
+}
+
+static const cJSON *members_of(const tr_set_spec *set, const tr_resource *r)
+{
+	const cJSON *v = r ? cJSON_GetObjectItemCaseSensitive(r->attrs,
+							       set->field)
+			   : NULL;
+
+	return cJSON_IsArray(v) ? v : NULL;
+}
+
+/* Fills added/removed from what the change holds: everything for a
+ * creation or replacement, the difference for an update. */
+static void set_members(tr_change *c)
+{
+	const tr_set_spec *set = tr_kind_set(c->kind);
+	const cJSON *after = c->after ? cJSON_GetObjectItemCaseSensitive(
+						c->after, set->field)
+				      : NULL;
+	const cJSON *before = c->before ? cJSON_GetObjectItemCaseSensitive(
+						  c->before, set->field)
+					: NULL;
+	bool all = c->action == TR_ACTION_CREATE ||
+		   c->action == TR_ACTION_REPLACE ||
+		   c->action == TR_ACTION_DELETE;
+
+	cJSON_Delete(c->added);
+	cJSON_Delete(c->removed);
+	c->added = members_missing(set, after, all ? NULL : before);
+	c->removed = members_missing(set, before, all ? NULL : after);
+	if (c->action == TR_ACTION_DELETE) {
+		cJSON_Delete(c->added);
+		c->added = cJSON_CreateArray();
+	}
+	if (c->action == TR_ACTION_CREATE) {
+		cJSON_Delete(c->removed);
+		c->removed = cJSON_CreateArray();
+	}
+	if (c->action == TR_ACTION_NOOP || c->action == TR_ACTION_UPDATE)
+		c->action = cJSON_GetArraySize(c->added) ||
+					    cJSON_GetArraySize(c->removed)
+				    ? TR_ACTION_UPDATE
+				    : TR_ACTION_NOOP;
+}
+
+/* A desired member set without members is unknown (the cluster's API was
+ * not read): nothing is planned for it. Returns false to skip it. */
+static bool plan_set(tr_plan *out, const tr_resource *d,
+		     const tr_resource *o, size_t *change_of)
+{
+	const tr_set_spec *set = tr_kind_set(d->kind);
+
+	if (!members_of(set, d))
+		return false;
+	if (!o && cJSON_GetArraySize(members_of(set, d)) == 0)
+		return false; /* a new, empty set: nothing to do */
+	add_change(out, o ? TR_ACTION_UPDATE : TR_ACTION_CREATE, d, o);
+	*change_of = out->count - 1;
+	set_members(&out->changes[out->count - 1]);
+	return true;
+}
+
 int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		    const tr_plan_options *opts, tr_diag *diag)
 {
@@ -353,6 +454,10 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		tr_action action;
 
 		change_of[i] = SIZE_MAX;
+		if (tr_kind_set(d->kind)) {
+			(void)plan_set(out, d, o, &change_of[i]);
+			continue;
+		}
 		if (!o) {
 			add_change(out, TR_ACTION_CREATE, d, NULL);
 			change_of[i] = out->count - 1;
@@ -399,18 +504,44 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		if (tr_model_find(desired, o->address) ||
 		    !tr_str_eq(owner_of(o), opts->owner))
 			continue;
+		if (tr_kind_set(o->kind)) {
+			/* Members of a kept parent are unknown when the
+			 * desired set is missing; those of a pruned parent
+			 * are removed first. */
+			if ((o->parent && tr_model_find(desired, o->parent)) ||
+			    !opts->prune ||
+			    cJSON_GetArraySize(members_of(tr_kind_set(o->kind),
+							  o)) == 0)
+				continue;
+			add_change(out, TR_ACTION_DELETE, NULL, o);
+			set_members(&out->changes[out->count - 1]);
+			continue;
+		}
 		add_change(out, opts->prune ? TR_ACTION_DELETE
 					    : TR_ACTION_DELETE_SKIPPED,
 			   NULL, o);
 	}
 	propagate_replacements(out, desired, change_of);
 	tr_free(change_of);
+	for (size_t i = 0; i < out->count; i++)
+		if (tr_kind_set(out->changes[i].kind))
+			set_members(&out->changes[i]);
 	if (out->count > 1)
 		qsort(out->changes, out->count, sizeof(*out->changes),
 		      compare_changes);
 	memset(&out->summary, 0, sizeof(out->summary));
 	for (size_t i = 0; i < out->count; i++) {
 		tr_plan_summary *s = &out->summary;
+		if (tr_kind_set(out->changes[i].kind)) {
+			/* Members, not resources: counted as such. */
+			s->members_added += (size_t)cJSON_GetArraySize(
+				out->changes[i].added);
+			s->members_removed += (size_t)cJSON_GetArraySize(
+				out->changes[i].removed);
+			if (out->changes[i].action == TR_ACTION_NOOP)
+				s->no_op++;
+			continue;
+		}
 		switch (out->changes[i].action) {
 		case TR_ACTION_CREATE: s->create++; break;
 		case TR_ACTION_UPDATE: s->update++; break;

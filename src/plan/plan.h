@@ -39,10 +39,13 @@ typedef struct tr_change {
 	uint32_t source_line;
 	bool tags_unknown;     /* AWS tags not read (owned through a parent):
 				* neither shown nor changed in an update */
+	cJSON *added;          /* member-set kinds (tr_kind_set): members to */
+	cJSON *removed;        /* add and to remove (arrays), else NULL */
 } tr_change;
 
 typedef struct tr_plan_summary {
 	size_t create, update, replace, remove, no_op, skipped_deletes;
+	size_t members_added, members_removed; /* targets (de)registered */
 } tr_plan_summary;
 
 typedef struct tr_plan {

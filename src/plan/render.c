@@ -207,6 +207,87 @@ static const char *color_of(const palette *p, tr_action a)
 	}
 }
 
+/* "10.0.2.11:8090": a member as people write it. */
+static int put_member(tr_buf *out, const cJSON *m)
+{
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
+	const cJSON *port = cJSON_GetObjectItemCaseSensitive(m, "port");
+	const char *text = cJSON_GetStringValue(id);
+	bool v6 = text && strchr(text, ':');
+
+	if (!text)
+		return tr_buf_puts(out, "?");
+	if (cJSON_IsNumber(port))
+		return tr_buf_printf(out, "%s%s%s:%d", v6 ? "[" : "", text,
+				     v6 ? "]" : "", port->valueint);
+	return tr_buf_puts(out, text);
+}
+
+/* Members to add and remove, one per line; the unchanged ones counted. */
+static int text_set_change(tr_buf *out, const tr_change *c, const palette *p)
+{
+	const tr_set_spec *set = tr_kind_set(c->kind);
+	const cJSON *after = c->after ? cJSON_GetObjectItemCaseSensitive(
+						c->after, set->field)
+				      : NULL;
+	const cJSON *m, *parent = c->after ? cJSON_GetObjectItemCaseSensitive(
+						     c->after,
+						     tr_kind_get(c->kind)
+							     ->labels[0])
+					   : NULL;
+	size_t added = (size_t)cJSON_GetArraySize(c->added);
+	size_t removed = (size_t)cJSON_GetArraySize(c->removed);
+	size_t kept = (size_t)cJSON_GetArraySize(after) - added;
+	int error;
+
+	if (!parent && c->before)
+		parent = cJSON_GetObjectItemCaseSensitive(
+			c->before, tr_kind_get(c->kind)->labels[0]);
+	error = tr_buf_printf(out, "  %s# %s%s: %zu %s%s to register, %zu to "
+				   "deregister\n",
+			      p->bold, c->address, p->reset, added, set->member,
+			      added == 1 ? "" : "s", removed);
+	if (!error && c->reason)
+		error = tr_buf_printf(out, "  # (%s)\n", c->reason);
+	if (!error && c->source_file)
+		error = tr_buf_printf(out, "  # from %s:%u\n", c->source_file,
+				      c->source_line);
+	if (!error)
+		error = tr_buf_printf(out, "  %s%s%s %s \"%s\" {\n",
+				      color_of(p, c->action), symbol(c->action),
+				      p->reset, tr_kind_get(c->kind)->name,
+				      tr_model_ref_target(parent)
+					      ? tr_model_ref_target(parent)
+					      : c->address);
+	cJSON_ArrayForEach(m, c->added)
+	{
+		if (!error)
+			error = tr_buf_printf(out, "      %s+%s ", p->green,
+					      p->reset);
+		if (!error)
+			error = put_member(out, m);
+		if (!error)
+			error = tr_buf_putc(out, '\n');
+	}
+	cJSON_ArrayForEach(m, c->removed)
+	{
+		if (!error)
+			error = tr_buf_printf(out, "      %s-%s ", p->red,
+					      p->reset);
+		if (!error)
+			error = put_member(out, m);
+		if (!error)
+			error = tr_buf_putc(out, '\n');
+	}
+	if (!error && after && kept && c->action == TR_ACTION_UPDATE)
+		error = tr_buf_printf(out, "        # (%zu unchanged %s%s "
+					   "hidden)\n",
+				      kept, set->member, kept == 1 ? "" : "s");
+	if (!error)
+		error = tr_buf_puts(out, "    }\n\n");
+	return error;
+}
+
 static int text_change(tr_buf *out, const tr_change *c, const palette *p)
 {
 	const tr_kind_spec *k = tr_kind_get(c->kind);
@@ -214,6 +295,8 @@ static int text_change(tr_buf *out, const tr_change *c, const palette *p)
 	size_t width = 0, hidden = 0;
 	int error;
 
+	if (tr_kind_set(c->kind))
+		return text_set_change(out, c, p);
 	flatten_root(&before, c->before, c);
 	flatten_root(&after, c->after, c);
 	error = tr_buf_printf(out, "  %s# %s%s %s\n", p->bold, c->address,
@@ -323,6 +406,7 @@ static int text_change(tr_buf *out, const tr_change *c, const palette *p)
 int tr_plan_summary_line(tr_buf *out, const tr_plan *plan)
 {
 	const tr_plan_summary *s = &plan->summary;
+	int error;
 
 	if (!tr_plan_has_changes(plan))
 		return tr_buf_printf(out, "No changes. The AWS resources match "
@@ -331,9 +415,16 @@ int tr_plan_summary_line(tr_buf *out, const tr_plan *plan)
 							  "deletions that prune "
 							  "would make)"
 							: "");
-	return tr_buf_printf(out, "Plan: %zu to add, %zu to change, %zu to "
-				  "replace, %zu to destroy.\n",
-			     s->create, s->update, s->replace, s->remove);
+	error = tr_buf_printf(out, "Plan: %zu to add, %zu to change, %zu to "
+				   "replace, %zu to destroy",
+			      s->create, s->update, s->replace, s->remove);
+	if (!error && (s->members_added || s->members_removed))
+		error = tr_buf_printf(out, "; %zu target%s to register, %zu "
+					   "to deregister",
+				      s->members_added,
+				      s->members_added == 1 ? "" : "s",
+				      s->members_removed);
+	return error ? error : tr_buf_puts(out, ".\n");
 }
 
 static int render_text(tr_buf *out, const tr_plan *plan,
@@ -416,6 +507,13 @@ cJSON *tr_plan_to_json(const tr_plan *plan)
 	cJSON_AddNumberToObject(summary, "no_op", (double)plan->summary.no_op);
 	cJSON_AddNumberToObject(summary, "skipped_delete",
 				(double)plan->summary.skipped_deletes);
+	/* Only with targets to change: a plan without stays as it was. */
+	if (plan->summary.members_added || plan->summary.members_removed) {
+		cJSON_AddNumberToObject(summary, "register",
+					(double)plan->summary.members_added);
+		cJSON_AddNumberToObject(summary, "deregister",
+					(double)plan->summary.members_removed);
+	}
 	cJSON_AddBoolToObject(root, "changes", tr_plan_has_changes(plan));
 	cJSON_AddNumberToObject(root, "api_calls", (double)plan->api_calls);
 	changes = cJSON_AddArrayToObject(root, "resource_changes");
@@ -448,6 +546,12 @@ cJSON *tr_plan_to_json(const tr_plan *plan)
 			cJSON_AddNullToObject(o, "reason");
 		if (c->id)
 			cJSON_AddStringToObject(o, "id", c->id);
+		if (c->added)
+			cJSON_AddItemToObject(o, "register",
+					      cJSON_Duplicate(c->added, true));
+		if (c->removed)
+			cJSON_AddItemToObject(o, "deregister",
+					      cJSON_Duplicate(c->removed, true));
 		if (c->source_file) {
 			cJSON *src = cJSON_AddObjectToObject(o, "source");
 			cJSON_AddStringToObject(src, "file", c->source_file);
@@ -487,6 +591,13 @@ static int md_list(tr_buf *out, const tr_plan *plan, bool destructive)
 			continue;
 		error = tr_buf_printf(out, "- `%s` %s", symbol(c->action),
 				      c->address);
+		if (!error && tr_kind_set(c->kind)) {
+			error = tr_buf_printf(
+				out, ": %d to register, %d to deregister\n",
+				cJSON_GetArraySize(c->added),
+				cJSON_GetArraySize(c->removed));
+			continue;
+		}
 		if (!error && c->action == TR_ACTION_REPLACE &&
 		    c->replace_count) {
 			error = tr_buf_puts(out, " (");
@@ -537,7 +648,9 @@ static int render_markdown(tr_buf *out, const tr_plan *plan,
 		if (!error)
 			error = tr_buf_putc(out, '\n');
 	}
-	if (!error && (plan->summary.create || plan->summary.update)) {
+	if (!error && (plan->summary.create || plan->summary.update ||
+		       plan->summary.members_added ||
+		       plan->summary.members_removed)) {
 		error = tr_buf_puts(out, "#### Creations and updates\n\n");
 		if (!error)
 			error = md_list(out, plan, false);

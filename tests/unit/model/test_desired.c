@@ -135,6 +135,8 @@ static void the_article_scenario(void **state)
 		"sn_vpc_association.eks-lattice-network/cluster-b",
 		"target_group.datastore-v1-svc-apps-cluster-b-datastore-apps",
 		"target_group.datastore-v2-svc-apps-cluster-b-datastore-apps",
+		"targets.datastore-v1-svc-apps-cluster-b-datastore-apps",
+		"targets.datastore-v2-svc-apps-cluster-b-datastore-apps",
 		"service.datastore-apps",
 		"sn_service_association.datastore-apps/eks-lattice-network",
 		"listener.datastore-apps/http-80",
