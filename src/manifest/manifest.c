@@ -20,6 +20,7 @@
 void tr_manifest_set_init(tr_manifest_set *set)
 {
 	tr_arena_init(&set->arena);
+	tr_intern_init(&set->strings);
 	set->docs = NULL;
 	set->count = set->cap = 0;
 }
@@ -27,6 +28,7 @@ void tr_manifest_set_init(tr_manifest_set *set)
 void tr_manifest_set_dispose(tr_manifest_set *set)
 {
 	tr_arena_dispose(&set->arena);
+	tr_intern_dispose(&set->strings);
 	tr_free(set->docs);
 	set->docs = NULL;
 	set->count = set->cap = 0;
@@ -40,7 +42,8 @@ typedef struct frame {
 	tr_node **items;
 	size_t count;
 	size_t cap;
-	tr_node *pending_key;   /* maps: key read, value not yet */
+	const char *pending_key; /* maps: key read (interned), value not yet */
+	uint32_t pending_line, pending_col;
 	uint64_t size;          /* nodes under this one, aliases expanded */
 	/* Maps with many keys get a hash set of key indexes so duplicate
 	 * detection stays linear on hostile input. */
@@ -67,7 +70,7 @@ typedef struct loader {
 	size_t anchor_count;
 	size_t anchor_cap;
 	uint64_t doc_nodes;     /* budget used by the current document */
-	tr_node *root;
+	const tr_node *root;
 	bool doc_failed;        /* current document has an error */
 	bool fatal;             /* stop reading this file */
 	bool file_failed;
@@ -175,21 +178,12 @@ static bool charge(loader *ld, uint64_t size, uint32_t line, uint32_t col)
 	return false;
 }
 
-static uint64_t hash_text(const char *s, size_t len)
+/* Keys are interned (set->strings): equal keys are the same pointer. */
+static size_t hash_key(const char *key)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	uint64_t h = (uint64_t)(uintptr_t)key * 0x9E3779B97F4A7C15ull;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-static bool same_key(const tr_node *a, const tr_node *b)
-{
-	return a->text_len == b->text_len &&
-	       memcmp(a->text, b->text, a->text_len) == 0;
+	return (size_t)(h >> 32);
 }
 
 /* Rebuilds the key hash set with room for the frame's keys. */
@@ -203,8 +197,7 @@ static void rehash_keys(frame *f)
 	f->key_slots = tr_calloc(cap, sizeof(*f->key_slots));
 	f->key_slot_cap = cap;
 	for (size_t i = 0; i < f->count; i++) {
-		const tr_node *k = f->pairs[i].key;
-		size_t slot = hash_text(k->text, k->text_len) & (cap - 1);
+		size_t slot = hash_key(f->pairs[i].key) & (cap - 1);
 		while (f->key_slots[slot])
 			slot = (slot + 1) & (cap - 1);
 		f->key_slots[slot] = i + 1;
@@ -212,31 +205,40 @@ static void rehash_keys(frame *f)
 }
 
 /* Index of an earlier equal key in the map being built, or SIZE_MAX. */
-static size_t find_key(frame *f, const tr_node *key)
+static size_t find_key(frame *f, const char *key)
 {
 	size_t slot;
 
 	if (f->count < 16) {
 		for (size_t i = 0; i < f->count; i++)
-			if (same_key(f->pairs[i].key, key))
+			if (f->pairs[i].key == key)
 				return i;
 		return SIZE_MAX;
 	}
 	if (f->key_slot_cap < f->count * 2)
 		rehash_keys(f);
-	slot = hash_text(key->text, key->text_len) & (f->key_slot_cap - 1);
+	slot = hash_key(key) & (f->key_slot_cap - 1);
 	while (f->key_slots[slot]) {
 		size_t i = f->key_slots[slot] - 1;
-		if (same_key(f->pairs[i].key, key))
+		if (f->pairs[i].key == key)
 			return i;
 		slot = (slot + 1) & (f->key_slot_cap - 1);
 	}
 	return SIZE_MAX;
 }
 
+/* True when the next node read is a key of the map on top of the stack. */
+static bool at_key(const loader *ld)
+{
+	const frame *f = ld->depth ? &ld->stack[ld->depth - 1] : NULL;
+
+	return f && f->node->type == TR_NODE_MAP && !f->pending_key;
+}
+
 /* Adds a finished node to the collection on top of the stack, or makes it
- * the document root. `size` is the node's expanded size. */
-static void attach(loader *ld, tr_node *node, uint64_t size)
+ * the document root. `size` is the node's expanded size. A key is kept as
+ * its text and position only, so `node` may be a temporary then. */
+static void attach(loader *ld, const tr_node *node, uint64_t size)
 {
 	frame *f;
 
@@ -256,7 +258,7 @@ static void attach(loader *ld, tr_node *node, uint64_t size)
 	if (f->node->type == TR_NODE_SEQ) {
 		f->items = tr_grow(f->items, &f->cap, f->count + 1,
 				   sizeof(*f->items));
-		f->items[f->count++] = node;
+		f->items[f->count++] = (tr_node *)node;
 		return;
 	}
 	if (!f->pending_key) {
@@ -273,27 +275,24 @@ static void attach(loader *ld, tr_node *node, uint64_t size)
 				 "merge keys (<<) are not supported: Kubernetes "
 				 "tools do not agree on them; write the fields "
 				 "out");
-		if (node->type != TR_NODE_STRING) {
-			/* Keys are names: a plain `80:` is the text "80". The
-			 * node may be shared through an alias, so copy it. */
-			tr_node *key = tr_arena_alloc(&ld->set->arena,
-						      sizeof(*key));
-			*key = *node;
-			key->type = TR_NODE_STRING;
-			node = key;
-		}
-		prev = find_key(f, node);
+		/* Keys are names: a plain `80:` is the text "80". Scalar
+		 * texts are interned, so the text is the key. */
+		prev = find_key(f, node->text);
 		if (prev != SIZE_MAX)
 			error_at(ld, "yaml.duplicate-key", node->line,
 				 node->col,
 				 "mapping key \"%s\" already defined at line %u",
-				 node->text, f->pairs[prev].key->line);
-		f->pending_key = node;
+				 node->text, f->pairs[prev].line);
+		f->pending_key = node->text;
+		f->pending_line = node->line;
+		f->pending_col = node->col;
 		return;
 	}
 	f->pairs = tr_grow(f->pairs, &f->cap, f->count + 1, sizeof(*f->pairs));
 	f->pairs[f->count].key = f->pending_key;
-	f->pairs[f->count].value = node;
+	f->pairs[f->count].value = (tr_node *)node;
+	f->pairs[f->count].line = f->pending_line;
+	f->pairs[f->count].col = f->pending_col;
 	f->count++;
 	f->pending_key = NULL;
 }
@@ -304,7 +303,6 @@ static tr_node *new_node(loader *ld, tr_node_type type,
 	tr_node *n = tr_arena_alloc(&ld->set->arena, sizeof(*n));
 
 	n->type = type;
-	n->file = ld->file;
 	n->line = (uint32_t)mark->line + 1;
 	n->col = (uint32_t)mark->column + 1;
 	return n;
@@ -333,10 +331,17 @@ static anchor_entry *find_anchor(loader *ld, const char *name)
 
 static void on_scalar(loader *ld, yaml_event_t *ev)
 {
-	tr_node *n = new_node(ld, TR_NODE_STRING, &ev->start_mark);
+	/* Built on the stack: a key needs no node of its own (node.h), only
+	 * values and anchored scalars go to the arena. */
+	tr_node tmp = {0}, *n = &tmp;
 	const char *tag = (const char *)ev->data.scalar.tag;
+	const char *anchor = (const char *)ev->data.scalar.anchor;
 	size_t len = ev->data.scalar.length;
+	bool key_only = at_key(ld) && !anchor;
 
+	n->type = TR_NODE_STRING;
+	n->line = (uint32_t)ev->start_mark.line + 1;
+	n->col = (uint32_t)ev->start_mark.column + 1;
 	if (!charge(ld, 1, n->line, n->col))
 		return;
 	if (len > TR_MAX_SCALAR_BYTES) {
@@ -346,9 +351,9 @@ static void on_scalar(loader *ld, yaml_event_t *ev)
 		ld->fatal = true;
 		return;
 	}
-	n->text = tr_arena_strndup(&ld->set->arena,
-				   (const char *)ev->data.scalar.value, len);
-	n->text_len = len;
+	n->text = tr_intern_get(&ld->set->strings, &ld->set->arena,
+				(const char *)ev->data.scalar.value, len);
+	n->text_len = (uint32_t)len;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	if (tag && !(ev->data.scalar.plain_implicit ||
 		     ev->data.scalar.quoted_implicit)) {
@@ -359,11 +364,16 @@ static void on_scalar(loader *ld, yaml_event_t *ev)
 				 tag);
 			n->type = TR_NODE_STRING;
 		}
-	} else if (n->plain) {
+	} else if (n->plain && !key_only) {
+		/* A key is its text whatever it resolves to: `80:` is "80". */
 		tr_manifest__resolve_plain(n);
 	}
-	if (ev->data.scalar.anchor)
-		register_anchor(ld, (const char *)ev->data.scalar.anchor, n, 1);
+	if (!key_only) {
+		n = tr_arena_alloc(&ld->set->arena, sizeof(*n));
+		*n = tmp;
+	}
+	if (anchor)
+		register_anchor(ld, anchor, n, 1);
 	attach(ld, n, 1);
 }
 

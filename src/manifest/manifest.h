@@ -13,6 +13,7 @@
 #include "diag/diag.h"
 #include "manifest/node.h"
 #include "util/arena.h"
+#include "util/intern.h"
 
 typedef struct tr_manifest_doc {
 	const char *file;        /* repository-relative path */
@@ -26,6 +27,7 @@ typedef struct tr_manifest_doc {
 
 typedef struct tr_manifest_set {
 	tr_arena arena;
+	tr_intern strings;  /* every scalar and key text, shared (util/intern.h) */
 	tr_manifest_doc *docs;
 	size_t count;
 	size_t cap;

@@ -2,15 +2,17 @@
 
 #include <string.h>
 
+/* The representation is sized for 10,000-route repositories (node.h). */
+_Static_assert(sizeof(void *) != 8 || sizeof(tr_node) == 32,
+	       "tr_node is 32 bytes on 64-bit targets");
+
 const tr_node *tr_node_get(const tr_node *map, const char *key)
 {
 	if (!map || map->type != TR_NODE_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->count; i++) {
-		const tr_node *k = map->u.pairs[i].key;
-		if (k->text && strcmp(k->text, key) == 0)
+	for (size_t i = 0; i < map->count; i++)
+		if (strcmp(map->u.pairs[i].key, key) == 0)
 			return map->u.pairs[i].value;
-	}
 	return NULL;
 }
 

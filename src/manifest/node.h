@@ -26,31 +26,46 @@ typedef enum tr_node_type {
 
 typedef struct tr_node tr_node;
 
+/* A map entry. The key is not a node: a name with its position is all a
+ * key needs, and keys are about half the nodes of a manifest. The loader
+ * interns key texts (one copy of "name" for the whole set), so the pointer
+ * is shared; compare keys with strcmp, as text. */
 typedef struct tr_node_pair {
-	tr_node *key;   /* always a scalar node (TR_NODE_STRING after resolution) */
+	const char *key;   /* NUL-terminated, never NULL */
 	tr_node *value;
+	uint32_t line;     /* the key's position, 1-based */
+	uint32_t col;
 } tr_node_pair;
 
-/* The order keeps a node at 64 bytes (bool beside the enum, not in the
- * padding after col): one is made per YAML node, keys included. */
+/*
+ * 32 bytes, one per YAML value (1.4 million at 10,000 routes, which is why
+ * it is packed): no file (the document has it: tr_manifest_doc.file, and
+ * every stage that reports knows its document), 32-bit lengths and counts
+ * (the loader's caps are far below), the column beside the type in one
+ * word (a column cannot pass TR_MAX_FILE_BYTES, 8 MiB < 2^24), and the
+ * scalar value and the collection's array in one union, since a node is
+ * one or the other. Scalars have count 0 and collections text NULL, so a
+ * loop over a node's items never runs on a scalar.
+ */
 struct tr_node {
-	tr_node_type type;
-	bool plain;        /* scalar written without quotes (affects hints) */
-	const char *file;  /* borrowed from the manifest set */
-	uint32_t line;     /* 1-based */
-	uint32_t col;      /* 1-based */
-	const char *text;  /* scalars: the source text (NUL-terminated) */
-	size_t text_len;   /* scalars may contain NUL bytes in quoted forms */
+	uint32_t line;          /* 1-based */
+	unsigned col : 24;      /* 1-based */
+	unsigned type : 4;      /* a tr_node_type */
+	unsigned plain : 1;     /* scalar written without quotes (hints) */
+	uint32_t text_len;      /* scalars may contain NUL bytes in quoted forms */
+	uint32_t count;         /* map pairs or sequence items */
+	const char *text;       /* scalars: the source text (NUL-terminated) */
 	union {
-		bool boolean;
-		int64_t integer;
-		double number;
-	} as;
-	size_t count;      /* map pairs or sequence items */
-	union {
-		tr_node_pair *pairs; /* TR_NODE_MAP, in source order */
-		tr_node **items;     /* TR_NODE_SEQ */
-	} u;
+		union {
+			bool boolean;
+			int64_t integer;
+			double number;
+		} as;                       /* scalars */
+		union {
+			tr_node_pair *pairs; /* TR_NODE_MAP, in source order */
+			tr_node **items;     /* TR_NODE_SEQ */
+		} u;                        /* collections */
+	};
 };
 
 /* Borrowed value of key `key` in a map node, or NULL. */

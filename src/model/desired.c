@@ -268,7 +268,7 @@ static cJSON *node_to_json(const tr_node *n, int depth)
 	case TR_NODE_MAP:
 		o = cJSON_CreateObject();
 		for (size_t i = 0; i < n->count; i++)
-			cJSON_AddItemToObject(o, n->u.pairs[i].key->text,
+			cJSON_AddItemToObject(o, n->u.pairs[i].key,
 					      node_to_json(n->u.pairs[i].value,
 							   depth + 1));
 		return o;

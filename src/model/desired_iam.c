@@ -327,12 +327,12 @@ static void build_role(iam_builder *b, const tr_manifest_doc *d)
 			char field[TR_MAX_FIELD_PATH_BYTES];
 
 			snprintf(field, sizeof(field), "spec.inlinePolicies.%s",
-				 p->key->text);
+				 p->key);
 			b->field = field;
 			if ((v = policy_value(b, p->value)) != NULL) {
-				cJSON_AddItemToObject(pols, p->key->text, v);
+				cJSON_AddItemToObject(pols, p->key, v);
 				add_template(templates, "inlinePolicies",
-					     p->key->text, p->value);
+					     p->key, p->value);
 			}
 		}
 	}

@@ -1231,12 +1231,12 @@ static int check_role(const tr_manifest_doc *doc, const tr_node *spec,
 	if (!inl || inl->type != TR_NODE_MAP)
 		return rc;
 	for (size_t i = 0; i < inl->count; i++) {
-		const tr_node *k = inl->u.pairs[i].key;
+		const char *k = inl->u.pairs[i].key;
 		const tr_node *v = inl->u.pairs[i].value;
 		jpath base, p;
 
 		snprintf(base.s, sizeof(base.s), "spec.inlinePolicies");
-		path_key(&p, &base, k->text);
+		path_key(&p, &base, k);
 		if (check_node(doc, v, p.s, TR_POLICY_IDENTITY, diag) < 0)
 			rc = TR_EINVALID;
 		if (v->type == TR_NODE_STRING)

@@ -18,6 +18,7 @@ void tr_arena_init(tr_arena *arena);
 void tr_arena_dispose(tr_arena *arena);
 /* Zeroed, aligned for any type; never NULL (aborts on out-of-memory). */
 void *tr_arena_alloc(tr_arena *arena, size_t size);
+/* Copies of strings are packed (not aligned). */
 char *tr_arena_strndup(tr_arena *arena, const char *s, size_t len);
 char *tr_arena_strdup(tr_arena *arena, const char *s);
 

@@ -650,7 +650,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		       "more than %d header matches: VPC Lattice rules match "
 		       "at most %d headers; this match has %zu",
 		       TR_LATTICE_MAX_HEADER_MATCHES,
-		       TR_LATTICE_MAX_HEADER_MATCHES, headers->count);
+		       TR_LATTICE_MAX_HEADER_MATCHES, (size_t)headers->count);
 	}
 	for (size_t i = 0; headers && i < headers->count; i++) {
 		const tr_node *h = headers->u.items[i];
@@ -873,7 +873,7 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 			       path,
 			       "rule %zu has %zu backends; a VPC Lattice rule "
 			       "forwards to at most %d target groups",
-			       ri, brefs->count,
+			       ri, (size_t)brefs->count,
 			       TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION);
 		}
 		for (size_t bi = 0; brefs && bi < brefs->count; bi++)

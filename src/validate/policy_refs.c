@@ -252,7 +252,7 @@ int tr_validate_policy_refs(const tr_refs_index *idx, tr_diag *diag)
 			     k++) {
 				snprintf(field, sizeof(field),
 					 "spec.inlinePolicies.%s",
-					 inl->u.pairs[k].key->text);
+					 inl->u.pairs[k].key);
 				pc.node = inl->u.pairs[k].value;
 				pc.field = field;
 				check_text(&pc);

@@ -524,7 +524,7 @@ static bool selector_matches(const tr_refs_index *idx, int cluster,
 	*known = true;
 	if (labels && labels->type == TR_NODE_MAP) {
 		for (size_t i = 0; i < labels->count; i++) {
-			const char *key = labels->u.pairs[i].key->text;
+			const char *key = labels->u.pairs[i].key;
 			const char *want = tr_node_str(labels->u.pairs[i].value);
 			const char *have =
 				namespace_label(idx, cluster, ns, key, &k);

@@ -81,21 +81,21 @@ void tr_rules__fail(tr_rules_ctx *c, const tr_node *n, const char *path,
 						       : "object";
 
 	c->errors++;
-	tr_diag_add(c->diag, TR_SEV_ERROR, rule, n->file, n->line, n->col, path,
+	tr_diag_add(c->diag, TR_SEV_ERROR, rule, c->file, n->line, n->col, path,
 		    "Invalid value: \"%s\": %s", word, message);
 }
 
 void tr_rules__warn(tr_rules_ctx *c, const tr_node *n, const char *path,
 		    const char *rule, const char *message)
 {
-	tr_diag_add(c->diag, TR_SEV_WARNING, rule, n->file, n->line, n->col, path,
+	tr_diag_add(c->diag, TR_SEV_WARNING, rule, c->file, n->line, n->col, path,
 		    "%s", message);
 }
 
 int tr_rules_check(const char *api_version, const char *kind,
-		   const tr_node *root, tr_diag *diag)
+		   const char *file, const tr_node *root, tr_diag *diag)
 {
-	tr_rules_ctx c = {diag, 0};
+	tr_rules_ctx c = {diag, file, 0};
 
 	if (!root || !api_version || !kind ||
 	    !tr_str_has_prefix(api_version, "gateway.networking.k8s.io/"))

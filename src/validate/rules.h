@@ -28,9 +28,10 @@
 #include "diag/diag.h"
 #include "manifest/node.h"
 
-/* Runs the rules of (api_version, kind) on `root`; kinds without rules
- * pass. Returns 0 or TR_EINVALID. */
+/* Runs the rules of (api_version, kind) on `root`, read from `file` (the
+ * name diagnostics carry); kinds without rules pass. Returns 0 or
+ * TR_EINVALID. */
 int tr_rules_check(const char *api_version, const char *kind,
-		   const tr_node *root, tr_diag *diag);
+		   const char *file, const tr_node *root, tr_diag *diag);
 
 #endif

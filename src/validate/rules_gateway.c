@@ -199,8 +199,7 @@ static void infra_keys(tr_rules_ctx *c, const tr_node *infra, const char *path,
 	if (!m || m->type != TR_NODE_MAP)
 		return;
 	for (size_t i = 0; i < m->count; i++) {
-		const tr_node *k = m->u.pairs[i].key;
-		const char *key = k->text ? k->text : "";
+		const char *key = m->u.pairs[i].key;
 		const char *slash = strchr(key, '/');
 		size_t plen = slash ? (size_t)(slash - key) : strlen(key);
 		if (!qualified_key(key)) {

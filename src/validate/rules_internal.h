@@ -14,6 +14,7 @@
 
 typedef struct tr_rules_ctx {
 	tr_diag *diag;
+	const char *file;  /* of the document being checked */
 	size_t errors;
 } tr_rules_ctx;
 

@@ -87,7 +87,8 @@ void tr_schema_free(tr_schema *schema);
 const char *tr_schema_name(const tr_schema *schema);
 
 /*
- * Validates `root` and adds every problem to diag. Rule ids: schema.type,
+ * Validates `root`, read from `file` (the name diagnostics carry; nodes have
+ * positions, not files), and adds every problem to diag. Rule ids: schema.type,
  * .enum, .const, .required, .unknown-field, .forbidden, .pattern,
  * .min-length, .max-length, .minimum, .maximum, .multiple-of, .format,
  * .min-items, .max-items, .unique-items, .list-set, .list-map, .unique,
@@ -96,8 +97,8 @@ const char *tr_schema_name(const tr_schema *schema);
  * field path (NULL or "" for a whole document). Returns 0 when valid,
  * TR_EINVALID otherwise.
  */
-int tr_schema_validate(const tr_schema *schema, const tr_node *root,
-		       const char *path, tr_diag *diag);
+int tr_schema_validate(const tr_schema *schema, const char *file,
+		       const tr_node *root, const char *path, tr_diag *diag);
 
 /* True when root is valid; adds nothing anywhere. */
 bool tr_schema_accepts(const tr_schema *schema, const tr_node *root);
@@ -110,15 +111,15 @@ void tr_schema_apply_defaults(const tr_node **out, const tr_schema *schema,
 /* apply_defaults, then validate the defaulted tree; *out is the defaulted
  * tree either way, for the rules that run after the schema. */
 int tr_schema_check(const tr_node **out, const tr_schema *schema,
-		    const tr_node *root, tr_arena *arena, tr_diag *diag);
+		    const char *file, const tr_node *root, tr_arena *arena,
+		    tr_diag *diag);
 
 /*
  * Converts a cJSON value (passed as const void * so that callers need not
- * include cJSON) into a node tree in arena; positions are 0 and file is
- * `file`. Used for defaults and by tests that feed JSON instances.
+ * include cJSON) into a node tree in arena; positions are 0. Used for
+ * defaults and by tests that feed JSON instances.
  */
-const tr_node *tr_schema_node_from_json(tr_arena *arena, const void *json,
-					const char *file);
+const tr_node *tr_schema_node_from_json(tr_arena *arena, const void *json);
 
 /*
  * The embedded schemas: every JSON file of schemas/ compiled into the binary at

@@ -98,12 +98,11 @@ static char *child_where(compiler *c, const char *where, const char *a,
 /* ---- cJSON to tr_node --------------------------------------------------- */
 
 static const tr_node *from_json(tr_arena *arena, const cJSON *j,
-				const char *file, unsigned depth)
+				unsigned depth)
 {
 	tr_node *n = tr_arena_alloc(arena, sizeof(*n));
 	char num[64];
 
-	n->file = file;
 	if (depth > TR_SCHEMA_MAX_DEPTH) {
 		n->type = TR_NODE_NULL;
 		return n;
@@ -134,28 +133,23 @@ static const tr_node *from_json(tr_arena *arena, const cJSON *j,
 		size_t count = (size_t)cJSON_GetArraySize(j), i = 0;
 		const cJSON *item;
 		n->type = TR_NODE_SEQ;
-		n->count = count;
+		n->count = (uint32_t)count;
 		n->u.items = tr_arena_alloc(arena, (count ? count : 1) *
 							   sizeof(tr_node *));
 		cJSON_ArrayForEach(item, j)
 			n->u.items[i++] =
-				(tr_node *)from_json(arena, item, file, depth + 1);
+				(tr_node *)from_json(arena, item, depth + 1);
 	} else if (cJSON_IsObject(j)) {
 		size_t count = (size_t)cJSON_GetArraySize(j), i = 0;
 		const cJSON *item;
 		n->type = TR_NODE_MAP;
-		n->count = count;
+		n->count = (uint32_t)count;
 		n->u.pairs = tr_arena_alloc(arena, (count ? count : 1) *
 							   sizeof(tr_node_pair));
 		cJSON_ArrayForEach(item, j) {
-			tr_node *k = tr_arena_alloc(arena, sizeof(*k));
-			k->type = TR_NODE_STRING;
-			k->file = file;
-			k->text = tr_arena_strdup(arena, item->string);
-			k->text_len = strlen(k->text);
-			n->u.pairs[i].key = k;
+			n->u.pairs[i].key = tr_arena_strdup(arena, item->string);
 			n->u.pairs[i].value =
-				(tr_node *)from_json(arena, item, file, depth + 1);
+				(tr_node *)from_json(arena, item, depth + 1);
 			i++;
 		}
 	} else {
@@ -163,14 +157,13 @@ static const tr_node *from_json(tr_arena *arena, const cJSON *j,
 		n->text = "null";
 	}
 	if (n->text)
-		n->text_len = strlen(n->text);
+		n->text_len = (uint32_t)strlen(n->text);
 	return n;
 }
 
-const tr_node *tr_schema_node_from_json(tr_arena *arena, const void *json,
-					const char *file)
+const tr_node *tr_schema_node_from_json(tr_arena *arena, const void *json)
 {
-	return from_json(arena, json, file, 0);
+	return from_json(arena, json, 0);
 }
 
 tr_node *tr_schema__clone_at(tr_arena *arena, const tr_node *tmpl,
@@ -179,7 +172,6 @@ tr_node *tr_schema__clone_at(tr_arena *arena, const tr_node *tmpl,
 	tr_node *n = tr_arena_alloc(arena, sizeof(*n));
 
 	*n = *tmpl;
-	n->file = at->file;
 	n->line = at->line;
 	n->col = at->col;
 	n->plain = false;
@@ -195,9 +187,11 @@ tr_node *tr_schema__clone_at(tr_arena *arena, const tr_node *tmpl,
 							   sizeof(tr_node_pair));
 		for (size_t i = 0; i < tmpl->count; i++) {
 			n->u.pairs[i].key =
-				tr_schema__clone_at(arena, tmpl->u.pairs[i].key, at);
+				tr_arena_strdup(arena, tmpl->u.pairs[i].key);
 			n->u.pairs[i].value =
 				tr_schema__clone_at(arena, tmpl->u.pairs[i].value, at);
+			n->u.pairs[i].line = at->line;
+			n->u.pairs[i].col = at->col;
 		}
 	}
 	return n;
@@ -517,7 +511,7 @@ static const tr_node **read_enum(compiler *c, const cJSON *v,
 	out = tr_arena_alloc(&c->schema->arena,
 			     ((size_t)cJSON_GetArraySize(v) + 1) * sizeof(*out));
 	cJSON_ArrayForEach(item, v)
-		out[i++] = from_json(&c->schema->arena, item, NULL, 0);
+		out[i++] = from_json(&c->schema->arena, item, 0);
 	*count = i;
 	return out;
 }
@@ -621,9 +615,9 @@ static void compile_keywords(compiler *c, sn *s, const cJSON *j,
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "enum")))
 		s->enum_values = read_enum(c, v, where, &s->nenum);
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "const")))
-		s->const_value = from_json(arena, v, NULL, 0);
+		s->const_value = from_json(arena, v, 0);
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "default")))
-		s->default_value = from_json(arena, v, NULL, 0);
+		s->default_value = from_json(arena, v, 0);
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "properties")))
 		read_properties(c, s, v, where);
 	if ((v = cJSON_GetObjectItemCaseSensitive(j, "required")))

@@ -55,9 +55,8 @@ static const tr_node *apply_map(dctx *d, const sn *s, const tr_node *n)
 	tr_node *out;
 
 	for (size_t i = 0; i < n->count; i++) {
-		const tr_node *key = n->u.pairs[i].key;
 		const tr_node *val = n->u.pairs[i].value;
-		const sn_prop *p = find_prop(s, key->text ? key->text : "");
+		const sn_prop *p = find_prop(s, n->u.pairs[i].key);
 		const sn *sub = p ? p->schema : NULL;
 		const tr_node *nv = val;
 
@@ -72,30 +71,25 @@ static const tr_node *apply_map(dctx *d, const sn *s, const tr_node *n)
 			nv = apply(d, sub, val);
 		}
 		changed |= nv != val;
-		pairs[count].key = (tr_node *)key;
+		pairs[count] = n->u.pairs[i];
 		pairs[count].value = (tr_node *)nv;
 		count++;
 	}
 	for (size_t i = 0; i < s->nprops; i++) {
 		const sn_prop *p = &s->props[i];
-		tr_node *key;
 		bool present = false;
 
 		if (!deref(p->schema)->default_value)
 			continue;
 		for (size_t j = 0; j < count && !present; j++)
-			present = strcmp(pairs[j].key->text, p->name) == 0;
+			present = strcmp(pairs[j].key, p->name) == 0;
 		if (present)
 			continue;
-		key = tr_arena_alloc(d->arena, sizeof(*key));
-		key->type = TR_NODE_STRING;
-		key->file = n->file;
-		key->line = n->line;
-		key->col = n->col;
-		key->text = tr_arena_strdup(d->arena, p->name);
-		key->text_len = strlen(p->name);
-		pairs[count].key = key;
+		/* The schema may be freed before the tree: copy the name. */
+		pairs[count].key = tr_arena_strdup(d->arena, p->name);
 		pairs[count].value = (tr_node *)with_default(d, p->schema, n);
+		pairs[count].line = n->line;
+		pairs[count].col = n->col;
 		count++;
 		changed = true;
 	}
@@ -105,7 +99,7 @@ static const tr_node *apply_map(dctx *d, const sn *s, const tr_node *n)
 	}
 	out = tr_arena_alloc(d->arena, sizeof(*out));
 	*out = *n;
-	out->count = count;
+	out->count = (uint32_t)count;
 	out->u.pairs = tr_arena_alloc(d->arena,
 				      (count ? count : 1) * sizeof(*pairs));
 	memcpy(out->u.pairs, pairs, count * sizeof(*pairs));
@@ -167,8 +161,9 @@ void tr_schema_apply_defaults(const tr_node **out, const tr_schema *schema,
 }
 
 int tr_schema_check(const tr_node **out, const tr_schema *schema,
-		    const tr_node *root, tr_arena *arena, tr_diag *diag)
+		    const char *file, const tr_node *root, tr_arena *arena,
+		    tr_diag *diag)
 {
 	tr_schema_apply_defaults(out, schema, root, arena);
-	return tr_schema_validate(schema, *out, NULL, diag);
+	return tr_schema_validate(schema, file, *out, NULL, diag);
 }

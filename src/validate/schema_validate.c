@@ -19,6 +19,7 @@
 
 typedef struct vctx {
 	const tr_schema *schema;
+	const char *file;  /* of the document: nodes carry positions only */
 	tr_diag *diag;
 	unsigned quiet;  /* > 0 while trying a branch: count, do not report */
 	size_t errors;
@@ -72,7 +73,7 @@ report(vctx *v, const tr_node *at, const char *rule, const char *fmt, ...)
 	if (v->quiet || !v->diag)
 		return;
 	va_start(ap, fmt);
-	tr_diag_vadd(v->diag, TR_SEV_ERROR, rule, at->file, at->line, at->col,
+	tr_diag_vadd(v->diag, TR_SEV_ERROR, rule, v->file, at->line, at->col,
 		     path_of(v), fmt, ap);
 	va_end(ap);
 }
@@ -119,9 +120,17 @@ static void pop(vctx *v, size_t mark)
 	tr_buf_truncate(&v->path, mark);
 }
 
-static const char *key_text(const tr_node *key)
+/* A map key as a string node, for the checks that take a node: its
+ * position in messages, propertyNames. */
+static const tr_node *key_node(tr_node *out, const tr_node_pair *p)
 {
-	return key && key->text ? key->text : "";
+	memset(out, 0, sizeof(*out));
+	out->type = TR_NODE_STRING;
+	out->line = p->line;
+	out->col = p->col;
+	out->text = p->key;
+	out->text_len = (uint32_t)strlen(p->key);
+	return out;
 }
 
 /* Go-like quoting of a string for messages, cut at the cap. */
@@ -201,8 +210,8 @@ static void json_of(tr_buf *out, const tr_node *n)
 	case TR_NODE_MAP:
 		rc |= tr_buf_putc(out, '{');
 		for (size_t i = 0; i < n->count; i++) {
-			const tr_node *k = n->u.pairs[i].key;
-			quote_string(tmp, sizeof(tmp), key_text(k), k->text_len);
+			const char *k = n->u.pairs[i].key;
+			quote_string(tmp, sizeof(tmp), k, strlen(k));
 			rc |= tr_buf_printf(out, "%s%s:", i ? "," : "", tmp);
 			json_of(out, n->u.pairs[i].value);
 		}
@@ -282,7 +291,7 @@ bool tr_schema__node_equal(const tr_node *a, const tr_node *b)
 		if (a->count != b->count)
 			return false;
 		for (size_t i = 0; i < a->count; i++) {
-			const tr_node *bv = tr_node_get(b, key_text(a->u.pairs[i].key));
+			const tr_node *bv = tr_node_get(b, a->u.pairs[i].key);
 			if (!bv || !tr_schema__node_equal(a->u.pairs[i].value, bv))
 				return false;
 		}
@@ -623,7 +632,7 @@ static const sn_prop *find_prop(const sn *s, const char *name)
 
 static void unknown_field(vctx *v, const sn *s, const tr_node *key)
 {
-	const char *name = key_text(key);
+	const char *name = key->text;
 	const char *hint = NULL;
 
 	for (size_t i = 0; i < s->nprops && !hint; i++)
@@ -650,9 +659,10 @@ static void check_object(vctx *v, const sn *s, const tr_node *n)
 		pop(v, mark);
 	}
 	for (size_t i = 0; i < n->count; i++) {
-		const tr_node *key = n->u.pairs[i].key;
+		tr_node key_tmp;
+		const tr_node *key = key_node(&key_tmp, &n->u.pairs[i]);
 		const tr_node *val = n->u.pairs[i].value;
-		const char *name = key_text(key);
+		const char *name = key->text;
 		const sn_prop *p = find_prop(s, name);
 		bool matched = p != NULL;
 
@@ -685,13 +695,13 @@ static void check_object(vctx *v, const sn *s, const tr_node *n)
 	}
 	if (s->max_props >= 0 && n->count > (size_t)s->max_props)
 		report(v, n, "schema.max-properties",
-		       "Too many: %zu: must have at most %lld items", n->count,
-		       (long long)s->max_props);
+		       "Too many: %zu: must have at most %lld items",
+		       (size_t)n->count, (long long)s->max_props);
 	if (s->min_props >= 0 && n->count < (size_t)s->min_props)
 		report(v, n, "schema.min-properties",
 		       "Invalid value: %zu: %s%s should have at least %lld "
 		       "properties",
-		       n->count, path_of(v), in_body_sep(v),
+		       (size_t)n->count, path_of(v), in_body_sep(v),
 		       (long long)s->min_props);
 	for (size_t i = 0; i < s->ndeps; i++) {
 		const sn_dependency *d = &s->deps[i];
@@ -800,12 +810,12 @@ static void check_array(vctx *v, const sn *s, const tr_node *n)
 	}
 	if (s->max_items >= 0 && n->count > (size_t)s->max_items)
 		report(v, n, "schema.max-items",
-		       "Too many: %zu: must have at most %lld items", n->count,
-		       (long long)s->max_items);
+		       "Too many: %zu: must have at most %lld items",
+		       (size_t)n->count, (long long)s->max_items);
 	if (s->min_items >= 0 && n->count < (size_t)s->min_items)
 		report(v, n, "schema.min-items",
 		       "Invalid value: %zu: %s%s should have at least %lld items",
-		       n->count, path_of(v), in_body_sep(v),
+		       (size_t)n->count, path_of(v), in_body_sep(v),
 		       (long long)s->min_items);
 	/* Quadratic, but every list that asks for uniqueness has maxItems in
 	 * our schemas; reported once per duplicate, at the later item. */
@@ -978,14 +988,15 @@ static bool validate(vctx *v, const sn *s, const tr_node *n)
 	return ok;
 }
 
-static int run(const tr_schema *schema, const tr_node *root, const char *path,
-	       tr_diag *diag, bool quiet)
+static int run(const tr_schema *schema, const char *file,
+	       const tr_node *root, const char *path, tr_diag *diag, bool quiet)
 {
 	vctx v;
 	int rc;
 
 	memset(&v, 0, sizeof(v));
 	v.schema = schema;
+	v.file = file;
 	v.diag = diag;
 	v.quiet = quiet ? 1 : 0;
 	tr_buf_init(&v.path, TR_SCHEMA_MAX_PATH_BYTES);
@@ -999,13 +1010,13 @@ static int run(const tr_schema *schema, const tr_node *root, const char *path,
 	return rc;
 }
 
-int tr_schema_validate(const tr_schema *schema, const tr_node *root,
-		       const char *path, tr_diag *diag)
+int tr_schema_validate(const tr_schema *schema, const char *file,
+		       const tr_node *root, const char *path, tr_diag *diag)
 {
-	return run(schema, root, path, diag, false);
+	return run(schema, file, root, path, diag, false);
 }
 
 bool tr_schema_accepts(const tr_schema *schema, const tr_node *root)
 {
-	return run(schema, root, NULL, NULL, true) == 0;
+	return run(schema, NULL, root, NULL, NULL, true) == 0;
 }

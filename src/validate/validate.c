@@ -106,10 +106,10 @@ int tr_validate_document(const tr_node **out, const tr_schema_set *schemas,
 		tr_buf_dispose(&known);
 		return TR_EINVALID;
 	}
-	if (tr_schema_check(out, schema, doc->root, arena, diag) < 0)
+	if (tr_schema_check(out, schema, doc->file, doc->root, arena, diag) < 0)
 		return TR_EINVALID;
 	/* Both run: a bad policy and a broken rule are separate findings. */
-	rc = tr_rules_check(doc->api_version, doc->kind, *out, diag);
+	rc = tr_rules_check(doc->api_version, doc->kind, doc->file, *out, diag);
 	if (tr_policy_check_document(doc, *out, diag) < 0)
 		rc = TR_EINVALID;
 	return rc;
@@ -125,7 +125,8 @@ static void check_config(tr_repo *repo, const tr_schema_set *schemas,
 	if (!repo->config.present || !repo->config.root)
 		return;
 	(void)tr_schema_check(&defaulted, tr_schema_set_config(schemas),
-			      repo->config.root, &repo->set.arena, diag);
+			      repo->config.file, repo->config.root,
+			      &repo->set.arena, diag);
 }
 
 int tr_validate_repo(tr_validate_stats *out, tr_repo *repo,

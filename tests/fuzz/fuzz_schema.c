@@ -73,8 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const tr_schema *config = tr_schema_set_config(set);
 
 			(void)tr_schema_accepts(config, doc->root);
-			(void)tr_schema_check(&defaulted, config, doc->root,
-					      &docs.arena, &diag);
+			(void)tr_schema_check(&defaulted, config, doc->file,
+					      doc->root, &docs.arena, &diag);
 		}
 	}
 	tr_diag_sort(&diag);

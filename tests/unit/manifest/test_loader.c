@@ -166,6 +166,60 @@ static void resolves_scalars_like_kubernetes(void **state)
 	}
 }
 
+/* Keys are a text and a position in the pair (node.h), texts are shared
+ * across files, and key equality still compares every byte. */
+static void keeps_keys_as_shared_texts_with_positions(void **state)
+{
+	static const char other[] =
+		"apiVersion: v1\nkind: Service\nmetadata: {name: b}\n";
+	fixture *f = *state;
+	const tr_node *a, *b, *m;
+
+	LOAD(f, "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n"
+		"  80: http\n  \"k\\0a\": 1\n  \"k\\0b\": 2\n"
+		"  &anchored label: x\n  copy: *anchored\n"
+		"  &port 8080: y\n  p: *port\n");
+	assert_int_equal(f->diag.count, 0);
+	(void)tr_manifest_load(&f->set, "dir/other.yaml", other,
+			       sizeof(other) - 1, &f->diag);
+	assert_int_equal(f->diag.count, 0);
+	assert_int_equal(f->set.count, 2);
+	a = f->set.docs[0].root;
+	b = f->set.docs[1].root;
+	assert_ptr_equal(a->u.pairs[2].key, b->u.pairs[2].key);
+	assert_string_equal(a->u.pairs[2].key, "metadata");
+	assert_int_equal(a->u.pairs[2].line, 3);
+	assert_int_equal(a->u.pairs[2].col, 1);
+	/* Values are shared too: one "Service" for both documents. */
+	assert_ptr_equal(f->set.docs[0].kind, f->set.docs[1].kind);
+	m = tr_node_get(a, "metadata");
+	assert_int_equal(m->count, 8);
+	assert_string_equal(m->u.pairs[1].key, "80"); /* a plain 80: is a name */
+	assert_int_equal(m->u.pairs[1].line, 5);
+	assert_int_equal(m->u.pairs[1].col, 3);
+	/* Keys equal up to a NUL byte are different keys, not duplicates. */
+	assert_ptr_not_equal(m->u.pairs[2].key, m->u.pairs[3].key);
+	assert_int_equal(m->u.pairs[3].line, 7);
+	/* An anchored key is still a key, and its alias a string value. */
+	assert_string_equal(m->u.pairs[4].key, "label");
+	assert_int_equal(m->u.pairs[4].col, 3);
+	assert_string_equal(tr_node_get_str(m, "copy"), "label");
+	assert_int_equal(tr_node_get(m, "copy")->line, 8);
+	assert_int_equal(tr_node_get(m, "copy")->col, 3);
+	/* The key is the text "8080"; its alias, a value, is the integer. */
+	assert_string_equal(m->u.pairs[6].key, "8080");
+	assert_int_equal(tr_node_get(m, "p")->type, TR_NODE_INT);
+	assert_int_equal(tr_node_get(m, "p")->as.integer, 8080);
+}
+
+static void rejects_duplicate_keys_with_nul_bytes(void **state)
+{
+	fixture *f = *state;
+
+	LOAD(f, "apiVersion: v1\nkind: X\n\"k\\0a\": 1\n\"k\\0a\": 2\n");
+	expect_one(f, "yaml.duplicate-key", 4, 1, "already defined at line 3");
+}
+
 static void rejects_duplicate_keys_with_both_lines(void **state)
 {
 	fixture *f = *state;
@@ -489,6 +543,8 @@ int main(void)
 		T(loads_multi_document_stream),
 		T(keeps_positions_of_nested_nodes),
 		T(resolves_scalars_like_kubernetes),
+		T(keeps_keys_as_shared_texts_with_positions),
+		T(rejects_duplicate_keys_with_nul_bytes),
 		T(rejects_duplicate_keys_with_both_lines),
 		T(rejects_duplicate_keys_in_large_maps),
 		T(stops_the_billion_laughs_fast),

@@ -73,9 +73,10 @@ static void check(const char *file, const char *yaml, size_t len,
 							  d->kind);
 		const tr_node *out = NULL;
 		assert_non_null(s);
-		if (tr_schema_check(&out, s, d->root, &set.arena, schema_diag) == 0)
-			(void)tr_rules_check(d->api_version, d->kind, out,
-					     rules_diag);
+		if (tr_schema_check(&out, s, d->file, d->root, &set.arena,
+				    schema_diag) == 0)
+			(void)tr_rules_check(d->api_version, d->kind, d->file,
+					     out, rules_diag);
 	}
 	tr_diag_dispose(&load);
 	tr_manifest_set_dispose(&set);

@@ -74,7 +74,7 @@ static const tr_node *check(tr_manifest_set *set, const char *yaml,
 	assert_int_equal(load.count, 0);
 	tr_diag_dispose(&load);
 	assert_non_null(schema);
-	(void)tr_schema_check(&out, schema, root, &set->arena, diag);
+	(void)tr_schema_check(&out, schema, "t.yaml", root, &set->arena, diag);
 	return out;
 }
 
@@ -733,12 +733,11 @@ static void regex_budget_is_enforced(void **state)
 	n.type = TR_NODE_STRING;
 	n.text = data;
 	n.text_len = strlen(data);
-	n.file = "t.yaml";
 	tr_diag_init(&diag);
 	assert_int_equal(tr_schema_compile(&s, "re.json", schema, strlen(schema),
 					   NULL, &diag),
 			 0);
-	assert_int_equal(tr_schema_validate(s, &n, "x", &diag), TR_EINVALID);
+	assert_int_equal(tr_schema_validate(s, "t.yaml", &n, "x", &diag), TR_EINVALID);
 	assert_int_equal(diag.count, 1);
 	assert_non_null(strstr(diag.entries[0].message, "regex budget"));
 	tr_schema_free(s);
@@ -753,22 +752,19 @@ static void path_cap_is_respected(void **state)
 	char key[TR_SCHEMA_MAX_PATH_BYTES + 16];
 	tr_schema *s = NULL;
 	tr_diag diag;
-	tr_node map, k, v;
+	tr_node map, v;
 	tr_node_pair pair;
 	(void)state;
 
 	memset(key, 'k', sizeof(key) - 1);
 	key[sizeof(key) - 1] = '\0';
 	memset(&map, 0, sizeof(map));
-	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
-	k.type = TR_NODE_STRING;
-	k.text = key;
-	k.text_len = strlen(key);
+	memset(&pair, 0, sizeof(pair));
 	v.type = TR_NODE_INT;
 	v.text = "1";
 	v.text_len = 1;
-	pair.key = &k;
+	pair.key = key;
 	pair.value = &v;
 	map.type = TR_NODE_MAP;
 	map.count = 1;
@@ -777,7 +773,7 @@ static void path_cap_is_respected(void **state)
 	assert_int_equal(tr_schema_compile(&s, "p.json", schema, strlen(schema),
 					   NULL, &diag),
 			 0);
-	assert_int_equal(tr_schema_validate(s, &map, "spec", &diag), TR_EINVALID);
+	assert_int_equal(tr_schema_validate(s, "t.yaml", &map, "spec", &diag), TR_EINVALID);
 	assert_int_equal(diag.count, 1);
 	assert_string_equal(diag.entries[0].path, "spec");
 	tr_schema_free(s);
@@ -811,7 +807,7 @@ static void depth_cap_is_respected(void **state)
 	assert_int_equal(tr_schema_compile(&s, "d.json", schema, strlen(schema),
 					   NULL, &diag),
 			 0);
-	assert_int_equal(tr_schema_validate(s, &nodes[0], NULL, &diag), TR_EINVALID);
+	assert_int_equal(tr_schema_validate(s, "t.yaml", &nodes[0], NULL, &diag), TR_EINVALID);
 	assert_int_equal(diag.count, 1);
 	assert_string_equal(diag.entries[0].rule, "schema.depth");
 	assert_int_equal(diag.entries[0].line, TR_SCHEMA_MAX_DEPTH + 1);
@@ -863,7 +859,7 @@ static void quoted_values_are_cut_at_their_cap(void **state)
 	assert_int_equal(tr_schema_compile(&s, "e.json", schema, strlen(schema),
 					   NULL, &diag),
 			 0);
-	assert_int_equal(tr_schema_validate(s, &n, "x", &diag), TR_EINVALID);
+	assert_int_equal(tr_schema_validate(s, "t.yaml", &n, "x", &diag), TR_EINVALID);
 	msg = diag.entries[0].message;
 	assert_non_null(strstr(msg, "...\": supported values: \"a\""));
 	assert_true(strlen(msg) < TR_SCHEMA_MAX_VALUE_BYTES + 64);
