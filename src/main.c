@@ -49,6 +49,8 @@ static int dispatch(tr_cli *cli)
 		return tr_cmd_render(cli);
 	case TR_CMD_WHOAMI:
 		return tr_cmd_whoami(cli);
+	case TR_CMD_EXPLAIN_ACCESS:
+		return tr_cmd_explain_access(cli);
 	case TR_CMD_VERSION:
 		return tr_cmd_version(cli);
 	default:

@@ -151,6 +151,12 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		case OPT_ALLOW_DELETE_ALL: a->allow_delete_all = true; break;
 		case OPT_REPORT: a->report = arg; break;
 		case OPT_LOG_FORMAT: a->log_format = arg; break;
+		case OPT_FROM_CLUSTER: a->from_cluster = arg; break;
+		case OPT_ROLE: a->role = arg; break;
+		case OPT_TO_ROUTE: a->to_route = arg; break;
+		case OPT_ACCOUNT: a->account = arg; break;
+		case OPT_METHOD: a->method = arg; break;
+		case OPT_REQUEST_PATH: a->request_path = arg; break;
 		case OPT_MAX_DELETES:
 			if (tr_str_to_i64(&a->max_deletes, arg, 0, 1000000) < 0)
 				rc = usage_error(cli, spec->name,
@@ -198,6 +204,17 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		return usage_error(cli, spec->name,
 				   "--log-format must be text or json, got '%s'",
 				   a->log_format);
+	if (spec->cmd == TR_CMD_EXPLAIN_ACCESS &&
+	    (!a->from_cluster || !a->role || !a->to_route))
+		return usage_error(cli, spec->name,
+				   "explain-access needs --from-cluster, --role "
+				   "and --to");
+	if (a->account && (strlen(a->account) != 12 ||
+			   strspn(a->account, "0123456789") != 12))
+		return usage_error(cli, spec->name,
+				   "--account needs a 12-digit account id, got "
+				   "'%s'",
+				   a->account);
 	if (spec->cmd == TR_CMD_APPLY && a->plan_file &&
 	    (a->repo || a->ref || a->path || a->config))
 		return usage_error(cli, spec->name,

@@ -31,6 +31,7 @@ typedef enum tr_cli_command {
 	TR_CMD_DIFF,
 	TR_CMD_VERSION,
 	TR_CMD_WHOAMI,
+	TR_CMD_EXPLAIN_ACCESS,
 	TR_CMD_HELP,
 	TR_CMD_COUNT
 } tr_cli_command;
@@ -68,6 +69,13 @@ typedef struct tr_cli_args {
 	bool allow_delete_all;
 	const char *report;      /* apply: JSON report file */
 	const char *log_format;  /* text (default) or json */
+	/* explain-access */
+	const char *from_cluster;
+	const char *role;
+	const char *to_route;
+	const char *account;
+	const char *method;
+	const char *request_path;
 } tr_cli_args;
 
 /* What a command needs from the process: streams and the secret scrubber.
@@ -108,6 +116,7 @@ int tr_cmd_plan(tr_cli *cli);
 int tr_cmd_apply(tr_cli *cli);
 int tr_cmd_not_built(tr_cli *cli);
 int tr_cmd_whoami(tr_cli *cli);
+int tr_cmd_explain_access(tr_cli *cli);
 
 /* An AWS client for this run (environment, --debug log, dry-run gate).
  * The caller frees it; call tr_cli_forget_aws first. */

@@ -89,11 +89,12 @@ static int general_help(tr_buf *out)
 		"Usage: trellis COMMAND [OPTIONS]\n\nCommands:\n");
 
 	for (const tr_cmd_spec *c = tr_cli_commands; c->name && !error; c++)
-		error = tr_buf_printf(out, "  %-10s%s%s\n", c->name, c->summary,
+		error = tr_buf_printf(out, "  %-16s%s%s\n", c->name, c->summary,
 				      c->built ? "" : " (not built yet)");
 	if (!error)
 		error = tr_buf_puts(out, "\nSOURCE options (validate, plan, "
-					 "apply, render, diff):\n");
+					 "apply, render, diff, "
+					 "explain-access):\n");
 	if (!error)
 		error = put_options(out, CMDS_SOURCE, true, false);
 	if (!error)

@@ -28,9 +28,24 @@ const tr_opt_spec tr_cli_options[] = {
 	 "the commit to compare from"},
 	{"to", OPT_TO, "REF", CMD_BIT(TR_CMD_DIFF),
 	 "the commit to compare to"},
+	{"from-cluster", OPT_FROM_CLUSTER, "CLUSTER",
+	 CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	 "the caller's cluster in trellis.yaml: its vpcId is the source VPC"},
+	{"role", OPT_ROLE, "NAME", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	 "the caller's IAM role: a Role (iam.services.k8s.aws) by "
+	 "metadata.name or spec.name"},
+	{"to", OPT_TO_ROUTE, "NAMESPACE/ROUTE", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	 "the HTTPRoute or GRPCRoute whose VPC Lattice service is called"},
+	{"account", OPT_ACCOUNT, "ID", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	 "AWS account id for ARNs and ${account} (default 123456789012, a "
+	 "placeholder)"},
+	{"method", OPT_METHOD, "METHOD", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	 "HTTP method of the request (default GET)"},
+	{"request-path", OPT_REQUEST_PATH, "PATH", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	 "path of the request, part of the resource ARN (default /)"},
 	{"format", OPT_FORMAT, "FORMAT",
 	 CMD_BIT(TR_CMD_VALIDATE) | CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF) |
-		 CMD_BIT(TR_CMD_APPLY),
+		 CMD_BIT(TR_CMD_APPLY) | CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
 	 "output format (see the command's list)"},
 	{"allow-unsupported", OPT_ALLOW_UNSUPPORTED, NULL, CMDS_SOURCE,
 	 "report what VPC Lattice cannot express as warnings and leave it out "
@@ -131,6 +146,23 @@ const tr_cmd_spec tr_cli_commands[] = {
 	 "(the pull-request review without cloud credentials). Problems in "
 	 "--to fail the command; problems in --from are shown as warnings.",
 	 "text|json|markdown", 1},
+	{TR_CMD_EXPLAIN_ACCESS, "explain-access",
+	 "--from-cluster CLUSTER --role NAME --to NAMESPACE/ROUTE [SOURCE] "
+	 "[--format text|json]",
+	 "may this role, from this cluster, call this route? offline",
+	 "Validates the manifests, then evaluates vpc-lattice-svcs:Invoke as "
+	 "VPC Lattice does: the auth policy of the service network the "
+	 "caller's VPC reaches the service through and the auth policy of the "
+	 "service (each when an IAMAuthPolicy sets AWS_IAM), and the inline "
+	 "policies of the caller's Role; an explicit Deny wins. The request "
+	 "carries the cluster's vpcId as vpc-lattice-svcs:SourceVpc, the "
+	 "role's ARN as the principal (aws:PrincipalArn, aws:PrincipalTag/*), "
+	 "and the service and service network ARNs; references in the "
+	 "policies are filled in alike, with placeholder ids for what exists "
+	 "only after apply. Prints allowed or denied and the statements that "
+	 "decided it. No AWS call. Exits 0 when allowed, 2 when denied, 1 on "
+	 "error.",
+	 "text|json", 1},
 	{TR_CMD_WHOAMI, "whoami", "",
 	 "show the AWS account and caller the credentials belong to",
 	 "Resolves credentials like the AWS SDKs (environment, AWS_PROFILE, web "
@@ -145,9 +177,11 @@ const tr_cmd_spec tr_cli_commands[] = {
 };
 
 const tr_doc_item tr_cli_exit_codes[] = {
-	{"0", "success (with --detailed-exitcode: no changes)"},
+	{"0", "success (with --detailed-exitcode: no changes; explain-access: "
+	      "allowed)"},
 	{"1", "error of any kind: invalid manifests, AWS failure, stale plan"},
-	{"2", "success with changes pending (plan --detailed-exitcode)"},
+	{"2", "success with changes pending (plan --detailed-exitcode); "
+	      "explain-access: denied"},
 	{"64", "bad command line"},
 	{NULL, NULL},
 };

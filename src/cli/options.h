@@ -10,7 +10,8 @@
 #define CMD_BIT(c) (1u << (c))
 #define CMDS_SOURCE                                                         \
 	(CMD_BIT(TR_CMD_VALIDATE) | CMD_BIT(TR_CMD_PLAN) |                 \
-	 CMD_BIT(TR_CMD_APPLY) | CMD_BIT(TR_CMD_RENDER) | CMD_BIT(TR_CMD_DIFF))
+	 CMD_BIT(TR_CMD_APPLY) | CMD_BIT(TR_CMD_RENDER) | CMD_BIT(TR_CMD_DIFF) | \
+	 CMD_BIT(TR_CMD_EXPLAIN_ACCESS))
 #define CMDS_ALL 0xffffffffu
 
 typedef enum tr_opt_id {
@@ -40,7 +41,13 @@ typedef enum tr_opt_id {
 	OPT_ADOPT,
 	OPT_ALLOW_DELETE_ALL,
 	OPT_REPORT,
-	OPT_LOG_FORMAT
+	OPT_LOG_FORMAT,
+	OPT_FROM_CLUSTER,
+	OPT_ROLE,
+	OPT_TO_ROUTE,
+	OPT_ACCOUNT,
+	OPT_METHOD,
+	OPT_REQUEST_PATH
 } tr_opt_id;
 
 typedef struct tr_opt_spec {
