@@ -41,7 +41,7 @@ const tr_opt_spec tr_cli_options[] = {
 	 "placeholder)"},
 	{"method", OPT_METHOD, "METHOD", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
 	 "HTTP method of the request (default GET)"},
-	{"request-path", OPT_REQUEST_PATH, "URL-PATH", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
+	{"request-path", OPT_REQUEST_PATH, "URI", CMD_BIT(TR_CMD_EXPLAIN_ACCESS),
 	 "path of the request, part of the resource ARN (default /)"},
 	{"format", OPT_FORMAT, "FORMAT",
 	 CMD_BIT(TR_CMD_VALIDATE) | CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_DIFF) |
