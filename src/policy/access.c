@@ -419,10 +419,10 @@ static int identity_layer(actx *a, tr_policy_access_layer *l,
 	for (size_t i = 0; inl && inl->type == TR_NODE_MAP && i < inl->count &&
 			   rc == 0;
 	     i++) {
-		const tr_node *k = inl->u.pairs[i].key;
+		const char *k = inl->u.pairs[i].key;
 		rc = add_doc(a, l, role->doc, inl->u.pairs[i].value,
-			     fmt(a, "spec.inlinePolicies.%s", k->text),
-			     fmt(a, "inline policy %s", k->text),
+			     fmt(a, "spec.inlinePolicies.%s", k),
+			     fmt(a, "inline policy %s", k),
 			     TR_POLICY_IDENTITY);
 	}
 	for (size_t i = 0; managed && managed->type == TR_NODE_SEQ &&
