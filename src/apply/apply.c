@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "aws/xml.h"
+#include "model/dns.h"
 #include "policy/model.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -28,6 +29,7 @@ typedef struct known {
 	char *address;
 	char *id;
 	char *arn;
+	char *dns;        /* a service's generated DNS name (CNAME values) */
 	state st;
 } known;
 
@@ -220,6 +222,17 @@ static known *learn(executor *x, const char *address, const char *id,
 	k->id = id ? tr_strdup(id) : NULL;
 	k->arn = arn ? tr_strdup(arn) : NULL;
 	return k;
+}
+
+/* A service's DNS name, for the CNAMEs that point at it. */
+static void learn_dns(executor *x, const char *address, const cJSON *name)
+{
+	known *k = find_known(x, address);
+
+	if (!k)
+		return;
+	tr_free(k->dns);
+	k->dns = cJSON_IsString(name) ? tr_strdup(name->valuestring) : NULL;
 }
 
 static void mark(executor *x, const char *address, state st)
@@ -516,8 +529,12 @@ static void do_create(executor *x, const tr_change *c)
 	if (error == TR_EREFUSED) {
 		/* dry-run: stand-in ids let dependants show their steps */
 		tr_buf fake = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-		if (tr_buf_printf(&fake, "(%s)", c->address) == 0)
+		if (tr_buf_printf(&fake, "(%s)", c->address) == 0) {
+			cJSON *name = cJSON_CreateString(fake.ptr);
 			learn(x, c->address, fake.ptr, fake.ptr);
+			learn_dns(x, c->address, name);
+			cJSON_Delete(name);
+		}
 		tr_buf_dispose(&fake);
 		x->res->refused++;
 		mark(x, c->address, ST_DONE);
@@ -531,6 +548,7 @@ static void do_create(executor *x, const tr_change *c)
 	learn(x, c->address,
 	      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "id")),
 	      cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "arn")));
+	learn_dns(x, c->address, tr_model_attr(reply, "dnsEntry.domainName"));
 	if (ends_with(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 			      reply, "status")),
 		      "_IN_PROGRESS")) {
@@ -1275,6 +1293,369 @@ done:
 	tr_aws_error_dispose(&err);
 }
 
+/* --- Route 53 change batches ------------------------------------------- */
+
+#define R53_NS "https://route53.amazonaws.com/doc/2013-04-01/"
+
+/* Appends one <Change> with a record set of one or more values. */
+static void xml_change(xmlNode *changes, const char *action, const char *name,
+		       const char *type, double ttl, const cJSON *values)
+{
+	xmlNode *ch = xmlNewChild(changes, NULL, BAD_CAST "Change", NULL);
+	xmlNode *set, *rrs;
+	char num[32];
+	const cJSON *v;
+
+	xmlNewTextChild(ch, NULL, BAD_CAST "Action", BAD_CAST action);
+	set = xmlNewChild(ch, NULL, BAD_CAST "ResourceRecordSet", NULL);
+	xmlNewTextChild(set, NULL, BAD_CAST "Name", BAD_CAST name);
+	xmlNewTextChild(set, NULL, BAD_CAST "Type", BAD_CAST type);
+	snprintf(num, sizeof(num), "%.0f", ttl);
+	xmlNewTextChild(set, NULL, BAD_CAST "TTL", BAD_CAST num);
+	rrs = xmlNewChild(set, NULL, BAD_CAST "ResourceRecords", NULL);
+	cJSON_ArrayForEach(v, values)
+	{
+		xmlNode *rr = xmlNewChild(rrs, NULL, BAD_CAST "ResourceRecord",
+					  NULL);
+		xmlNewTextChild(rr, NULL, BAD_CAST "Value",
+				BAD_CAST cJSON_GetStringValue(v));
+	}
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static double jnum(const cJSON *o, const char *key, double fallback)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+}
+
+/* Deletes repeat what Route 53 holds, value for value (observe kept it in
+ * `records`), or Route 53 refuses them. */
+static int add_deletes(xmlNode *changes, const tr_change *c)
+{
+	const cJSON *rec;
+	int n = 0;
+
+	cJSON_ArrayForEach(rec, cJSON_GetObjectItemCaseSensitive(c->before,
+								 "records"))
+	{
+		const cJSON *values = cJSON_GetObjectItemCaseSensitive(rec,
+								       "values");
+		if (!jstr(rec, "name") || !jstr(rec, "type") ||
+		    !cJSON_GetArraySize(values))
+			continue; /* an alias: not ours to write */
+		xml_change(changes, "DELETE", jstr(rec, "name"),
+			   jstr(rec, "type"), jnum(rec, "ttl", TR_DNS_TTL),
+			   values);
+		n++;
+	}
+	return n;
+}
+
+/* The CNAME (CREATE when new, so a record that appeared since the plan
+ * fails the batch instead of being overwritten; UPSERT when ours) and its
+ * ownership TXT. *missing names a target with no DNS name yet. */
+static int add_writes(executor *x, xmlNode *changes, const tr_change *c,
+		      const char **missing)
+{
+	const cJSON *value = cJSON_GetObjectItemCaseSensitive(c->after, "value");
+	const char *target = tr_model_ref_target(value);
+	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(c->after, "tags");
+	const char *name = jstr(c->after, "name");
+	tr_buf owner_name = TR_BUF_INIT(TR_DNS_MAX_NAME_BYTES + 16);
+	tr_buf txt = TR_BUF_INIT(TR_DNS_MAX_VALUE_BYTES + 1);
+	cJSON *values = cJSON_CreateArray();
+	const char *dns = cJSON_GetStringValue(value);
+	int error;
+
+	if (target) {
+		known *k = find_known(x, target);
+		dns = k && k->dns && k->st != ST_FAILED && k->st != ST_SKIPPED
+			      ? k->dns
+			      : NULL;
+		if (!dns)
+			*missing = target;
+	}
+	if (!dns || !name) {
+		error = TR_ENOTFOUND;
+		goto done;
+	}
+	if ((error = tr_dns_owner_name(&owner_name, name)) < 0 ||
+	    (error = tr_dns_owner_value(
+		     &txt, jstr(tags, TR_TAG_OWNER),
+		     jstr(tags, TR_TAG_SOURCE))) < 0)
+		goto done;
+	cJSON_AddItemToArray(values, cJSON_CreateString(dns));
+	xml_change(changes,
+		   c->action == TR_ACTION_UPDATE ? "UPSERT" : "CREATE", name,
+		   jstr(c->after, "type") ? jstr(c->after, "type") : "CNAME",
+		   jnum(c->after, "ttl", TR_DNS_TTL), values);
+	cJSON_Delete(values);
+	values = cJSON_CreateArray();
+	cJSON_AddItemToArray(values, cJSON_CreateString(txt.ptr));
+	xml_change(changes, "UPSERT", owner_name.ptr, "TXT",
+		   jnum(c->after, "ttl", TR_DNS_TTL), values);
+done:
+	cJSON_Delete(values);
+	tr_buf_dispose(&owner_name);
+	tr_buf_dispose(&txt);
+	return error;
+}
+
+/* One Route 53 call; the reply's ChangeInfo/Id (without "/change/") in
+ * change_id when asked. */
+static int r53_call(executor *x, const char *op, const char *label,
+		    const char *body, char **change_id, tr_aws_error *err)
+{
+	tr_aws_call call = {TR_AWS_ROUTE53, op, &label, 1, NULL, 0, body,
+			    body ? strlen(body) : 0};
+	tr_aws_response resp;
+	xmlDoc *doc = NULL;
+	int error;
+
+	tr_aws_response_init(&resp);
+	error = tr_aws_client_call(&resp, x->client, &call, err);
+	if (error == 0 && change_id) {
+		char *id = NULL, *status = NULL;
+		if (tr_aws_xml_parse(&doc, resp.body.ptr, resp.body.len) == 0) {
+			id = tr_aws_xml_text_dup(xmlDocGetRootElement(doc),
+						 "ChangeInfo/Id");
+			status = tr_aws_xml_text_dup(
+				xmlDocGetRootElement(doc), "ChangeInfo/Status");
+		}
+		if (!id) {
+			static const char msg[] = "the reply has no ChangeInfo";
+			tr_aws_error_set_message(err, msg, sizeof(msg) - 1);
+			err->kind = TR_AWS_ERR_SERVICE;
+			error = TR_EINVALID;
+		} else {
+			const char *slash = strrchr(id, '/');
+			/* INSYNC already: nothing to wait for. */
+			*change_id = tr_str_eq(status, "INSYNC")
+					     ? NULL
+					     : tr_strdup(slash ? slash + 1 : id);
+		}
+		tr_free(id);
+		tr_free(status);
+	}
+	xmlFreeDoc(doc);
+	tr_aws_response_dispose(&resp);
+	return error;
+}
+
+/* GetChange until INSYNC, as the SDKs' ResourceRecordSetsChanged waiter
+ * (which polls every 30 s; we back off from 100 ms to 5 s). */
+static int wait_insync(executor *x, const char *change_id, tr_aws_error *err)
+{
+	int64_t deadline = now_ms(x) + (x->opts->wait_timeout_ms
+						? x->opts->wait_timeout_ms
+						: DEFAULT_WAIT_MS);
+	int64_t delay = 100;
+
+	while (change_id) {
+		char *next = NULL;
+		int error;
+
+		tr_aws_error_clear(err);
+		if ((error = r53_call(x, "GetChange", change_id, NULL, &next,
+				      err)) < 0)
+			return error;
+		if (!next)
+			return 0;
+		tr_free(next);
+		if (now_ms(x) > deadline) {
+			static const char msg[] = "timed out waiting for "
+						  "Route 53 (INSYNC)";
+			tr_aws_error_set_message(err, msg, sizeof(msg) - 1);
+			err->kind = TR_AWS_ERR_TRANSPORT;
+			return TR_EIO;
+		}
+		sleep_ms(x, delay);
+		delay = delay * 3 / 2 > 5000 ? 5000 : delay * 3 / 2;
+	}
+	return 0;
+}
+
+static bool in_phase(const tr_change *c, bool deleting)
+{
+	if (deleting)
+		return c->action == TR_ACTION_DELETE ||
+		       c->action == TR_ACTION_REPLACE;
+	return c->action == TR_ACTION_CREATE || c->action == TR_ACTION_UPDATE ||
+	       c->action == TR_ACTION_REPLACE;
+}
+
+static const char *zone_of(const tr_change *c, bool deleting)
+{
+	return jstr(deleting ? c->before : c->after, "hostedZoneId");
+}
+
+/* The verb of a change in this phase, as steps and progress name it. */
+static const char *batch_verb(const tr_change *c, bool deleting)
+{
+	if (deleting)
+		return "delete";
+	return c->action == TR_ACTION_UPDATE ? "update" : "create";
+}
+
+/* Opens a step of a batch; several are open at once, beside the
+ * executor's current one, and end together with the batch. */
+static size_t batch_step(executor *x, const tr_change *c, const char *verb)
+{
+	size_t i = new_step(x, c, verb);
+
+	progress(x, "%s %s ...", verb, c->address);
+	if (x->opts->event)
+		x->opts->event(x->opts->ctx, &x->res->steps[i]);
+	return i;
+}
+
+/* Sends one zone's changes of this phase as one atomic batch and waits
+ * until Route 53 has them everywhere. */
+static void do_zone_batch(executor *x, tr_kind kind, const char *zone,
+			  bool deleting)
+{
+	const tr_plan *plan = x->plan;
+	xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+	xmlNode *root = xmlNewNode(NULL, BAD_CAST "ChangeResourceRecordSetsRequest");
+	xmlNode *batch, *changes;
+	const tr_change **in = tr_calloc(plan->count + 1, sizeof(*in));
+	size_t *steps = tr_calloc(plan->count + 1, sizeof(*steps));
+	size_t n = 0;
+	xmlChar *body = NULL;
+	int body_len = 0;
+	char *change_id = NULL;
+	char comment[128];
+	tr_buf msg = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+	tr_aws_error err;
+	int error;
+
+	tr_aws_error_init(&err);
+	if (x->cur_open)
+		step_close(x);
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST R53_NS, NULL));
+	xmlDocSetRootElement(doc, root);
+	batch = xmlNewChild(root, NULL, BAD_CAST "ChangeBatch", NULL);
+	snprintf(comment, sizeof(comment), "trellis %s at %.12s",
+		 x->opts->owner ? x->opts->owner : "", plan->commit);
+	xmlNewTextChild(batch, NULL, BAD_CAST "Comment", BAD_CAST comment);
+	changes = xmlNewChild(batch, NULL, BAD_CAST "Changes", NULL);
+	for (size_t i = 0; i < plan->count; i++) {
+		const tr_change *c = &plan->changes[i];
+		const char *missing = NULL;
+		const char *verb = batch_verb(c, deleting);
+
+		if (c->kind != kind || !in_phase(c, deleting) ||
+		    !tr_str_eq(zone_of(c, deleting), zone))
+			continue;
+		if (deleting) {
+			if (add_deletes(changes, c) == 0 &&
+			    c->action == TR_ACTION_DELETE) {
+				/* nothing Route 53 holds is left to delete */
+				end_step(x, batch_step(x, c, verb),
+					 TR_STEP_DONE, NULL);
+				x->res->done++;
+				mark(x, c->address, ST_DONE);
+				continue;
+			}
+		} else if (add_writes(x, changes, c, &missing) < 0) {
+			tr_buf why = TR_BUF_INIT(TR_MAX_LINE_BYTES);
+			if (tr_buf_printf(&why, "%s has no DNS name",
+					  missing ? missing : "its target") < 0)
+				tr_buf_clear(&why);
+			step_skip(x, c, verb, tr_buf_cstr(&why));
+			tr_buf_dispose(&why);
+			x->res->skipped++;
+			mark(x, c->address, ST_SKIPPED);
+			continue;
+		}
+		steps[n] = batch_step(x, c, verb);
+		in[n++] = c;
+	}
+	if (n == 0)
+		goto done;
+	xmlDocDumpFormatMemoryEnc(doc, &body, &body_len, "UTF-8", 0);
+	error = body ? r53_call(x, "ChangeResourceRecordSets", zone,
+				(const char *)body, &change_id, &err)
+		     : TR_ERROR;
+	if (error == TR_EREFUSED) {
+		x->res->refused++;
+		for (size_t i = 0; i < n; i++) {
+			end_step(x, steps[i], TR_STEP_NOT_SENT, NULL);
+			if (!deleting || in[i]->action == TR_ACTION_DELETE)
+				mark(x, in[i]->address, ST_DONE);
+		}
+		goto done;
+	}
+	if (error == 0)
+		error = wait_insync(x, change_id, &err);
+	if (error < 0 && tr_aws_error_render(&msg, &err) < 0)
+		tr_buf_clear(&msg);
+	for (size_t i = 0; i < n; i++) {
+		const tr_change *c = in[i];
+		tr_buf id = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+		if (error < 0) {
+			/* The batch is atomic: every change in it failed. */
+			tr_diag_add(x->diag, TR_SEV_ERROR, "apply.failed",
+				    c->source_file, c->source_line, 0, NULL,
+				    "%s %s failed: %s", batch_verb(c, deleting),
+				    c->address, tr_buf_cstr(&msg));
+			end_step(x, steps[i], TR_STEP_FAILED, tr_buf_cstr(&msg));
+			x->res->failed++;
+			mark(x, c->address, ST_FAILED);
+			continue;
+		}
+		if (!deleting &&
+		    tr_buf_printf(&id, "%s/%s/%s", zone, jstr(c->after, "name"),
+				  jstr(c->after, "type")) < 0)
+			tr_buf_clear(&id);
+		end_step(x, steps[i], TR_STEP_DONE,
+			 deleting ? NULL : tr_buf_cstr(&id));
+		tr_buf_dispose(&id);
+		if (!deleting || c->action == TR_ACTION_DELETE) {
+			x->res->done++;
+			mark(x, c->address, ST_DONE);
+		}
+	}
+done:
+	xmlFree(body);
+	xmlFreeDoc(doc);
+	tr_free(change_id);
+	tr_free(in);
+	tr_free(steps);
+	tr_buf_dispose(&msg);
+	tr_aws_error_dispose(&err);
+}
+
+/* Every zone with changes of this kind in this phase, each once, in plan
+ * order. */
+static void do_batches(executor *x, tr_kind kind, bool deleting)
+{
+	const tr_plan *plan = x->plan;
+
+	for (size_t i = 0; i < plan->count; i++) {
+		const tr_change *c = &plan->changes[i];
+		const char *zone = zone_of(c, deleting);
+		bool seen = false;
+
+		if (c->kind != kind || !in_phase(c, deleting) || !zone)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const tr_change *p = &plan->changes[j];
+			seen = p->kind == kind && in_phase(p, deleting) &&
+			       tr_str_eq(zone_of(p, deleting), zone);
+		}
+		if (!seen)
+			do_zone_batch(x, kind, zone, deleting);
+	}
+}
+
 /* Kinds with their own executor: phase 1 removes, phase 2 writes. Returns
  * false for the kinds the generic code carries out. */
 static bool do_special(executor *x, const tr_change *c, int phase)
@@ -1293,6 +1674,8 @@ static bool do_special(executor *x, const tr_change *c, int phase)
 		step_close(x);
 		return true;
 	}
+	if (tr_kind_get(c->kind)->batched)
+		return true; /* the whole kind at once: do_batches */
 	if (c->kind == TR_KIND_IAM_ROLE) {
 		if (phase == 1 && removes)
 			role_delete(x, c);
@@ -1331,9 +1714,13 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 		const tr_resource *r = &observed->resources[i];
 		known *k = learn(&x, r->address, r->id, r->arn);
 		k->st = ST_DONE;
+		learn_dns(&x, r->address,
+			  tr_model_attr(r->attrs, "dnsEntry.domainName"));
 	}
 	/* Phase 1: deletions, children first (reverse kind order). */
-	for (int kind = TR_KIND_COUNT - 1; kind >= 0; kind--)
+	for (int kind = TR_KIND_COUNT - 1; kind >= 0; kind--) {
+		if (tr_kind_get((tr_kind)kind)->batched)
+			do_batches(&x, (tr_kind)kind, true);
 		for (size_t i = 0; i < plan->count; i++) {
 			const tr_change *c = &plan->changes[i];
 			if ((int)c->kind != kind || do_special(&x, c, 1))
@@ -1342,8 +1729,11 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 			    c->action == TR_ACTION_REPLACE)
 				do_delete(&x, c);
 		}
+	}
 	/* Phase 2: creations and updates, parents first. */
-	for (int kind = 0; kind < TR_KIND_COUNT; kind++)
+	for (int kind = 0; kind < TR_KIND_COUNT; kind++) {
+		if (tr_kind_get((tr_kind)kind)->batched)
+			do_batches(&x, (tr_kind)kind, false);
 		for (size_t i = 0; i < plan->count; i++) {
 			const tr_change *c = &plan->changes[i];
 			if ((int)c->kind != kind || do_special(&x, c, 2))
@@ -1360,12 +1750,14 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 				do_update(&x, c);
 			}
 		}
+	}
 	rc = out->failed || out->skipped ? TR_ERROR : 0;
 	out->duration_ms = now_ms(&x) - x.t0;
 	for (size_t i = 0; i < x.nids; i++) {
 		tr_free(x.ids[i]->address);
 		tr_free(x.ids[i]->id);
 		tr_free(x.ids[i]->arn);
+		tr_free(x.ids[i]->dns);
 		tr_free(x.ids[i]);
 	}
 	tr_free(x.ids);

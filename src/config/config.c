@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "util/buf.h"
 #include "util/str.h"
@@ -212,6 +213,34 @@ int tr_config_cluster_for(const tr_config *cfg, const char *rel_path)
 				best_len = n;
 			}
 		}
+	}
+	return best;
+}
+
+/* Does `name` equal `domain` or end with "." + domain? Both compared
+ * without a trailing dot and ignoring case. */
+static bool in_domain(const char *name, const char *domain)
+{
+	size_t n = strlen(name), d = strlen(domain);
+
+	if (n && name[n - 1] == '.')
+		n--;
+	if (d && domain[d - 1] == '.')
+		d--;
+	if (d == 0 || n < d || strncasecmp(name + n - d, domain, d) != 0)
+		return false;
+	return n == d || name[n - d - 1] == '.';
+}
+
+const tr_config_dns *tr_config_dns_for(const tr_config *cfg, const char *name)
+{
+	const tr_config_dns *best = NULL;
+
+	for (size_t i = 0; name && i < cfg->dns_count; i++) {
+		const tr_config_dns *d = &cfg->dns[i];
+		if (in_domain(name, d->domain) &&
+		    (!best || strlen(d->domain) > strlen(best->domain)))
+			best = d;
 	}
 	return best;
 }

@@ -60,6 +60,11 @@ void tr_config_init_default(tr_config *cfg, tr_arena *arena);
 int tr_config_parse(tr_config *cfg, tr_arena *arena, const char *file,
 		    const tr_node *root, tr_diag *diag);
 
+/* The configured zone for a DNS name: the longest `domain` that is the
+ * name itself or a parent of it (case-insensitive, a trailing dot ignored),
+ * as Route 53 picks among nested zones. NULL when none matches. */
+const tr_config_dns *tr_config_dns_for(const tr_config *cfg, const char *name);
+
 /* Index of the cluster whose path holds `rel_path` (longest match), or -1. */
 int tr_config_cluster_for(const tr_config *cfg, const char *rel_path);
 

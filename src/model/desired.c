@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/dns.h"
 #include "model/iam_internal.h"
 #include "model/model.h"
 #include "model/naming.h"
@@ -718,6 +719,56 @@ static bool network_seen(const tr_refs_route *route, size_t upto,
 	return false;
 }
 
+/* The CNAME of a custom domain, in the configured zone that holds it
+ * (validation warns about a domain no zone holds). Its value is the
+ * service's generated DNS name, known once the service exists. */
+static void build_dns_record(builder *b, const tr_manifest_doc *doc,
+			     const tr_node *hostnames, const char *svc_addr)
+{
+	const tr_node *first = hostnames && hostnames->type == TR_NODE_SEQ &&
+					       hostnames->count
+				       ? hostnames->u.items[0]
+				       : NULL;
+	const tr_config_dns *zone;
+	tr_buf name = TR_BUF_INIT(TR_DNS_MAX_NAME_BYTES + 1);
+	cJSON *attrs;
+	tr_resource *r;
+
+	if (!tr_node_str(first) ||
+	    !(zone = tr_config_dns_for(&b->repo->config, first->text)) ||
+	    tr_dns_normalize(&name, first->text) < 0 ||
+	    tr_str_eq(tr_buf_cstr(&name), zone->domain))
+		goto done; /* the apex: validation reports it */
+	attrs = cJSON_CreateObject();
+	cJSON_AddStringToObject(attrs, "hostedZoneId", zone->zone_id);
+	cJSON_AddStringToObject(attrs, "name", name.ptr);
+	cJSON_AddStringToObject(attrs, "type", "CNAME");
+	cJSON_AddNumberToObject(attrs, "ttl", TR_DNS_TTL);
+	cJSON_AddItemToObject(attrs, "value", tr_model_ref(svc_addr));
+	r = tr_model_add(b->model, TR_KIND_DNS_RECORD, attrs, "%s", name.ptr);
+	if (!r) {
+		const tr_resource *other = NULL;
+		tr_buf a = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+		if (tr_buf_printf(&a, "dns_record.%s", name.ptr) == 0)
+			other = tr_model_find(b->model, a.ptr);
+		tr_buf_dispose(&a);
+		tr_diag_add(b->diag, TR_SEV_ERROR, "model.custom-domain",
+			    doc->file, first->line, first->col,
+			    "spec.hostnames[0]",
+			    "custom domain \"%s\" is already the custom domain of "
+			    "the route in %s:%u; one name can point at one "
+			    "service",
+			    name.ptr, other ? other->source_file : "?",
+			    other ? other->source_line : 0);
+		goto done;
+	}
+	/* No parent: a replaced service updates the CNAME in place (its
+	 * value), it does not replace it. */
+	tag(b, r, doc, first);
+done:
+	tr_buf_dispose(&name);
+}
+
 static void build_route(builder *b, const tr_refs_object *obj, bool grpc)
 {
 	const tr_manifest_doc *doc = obj->doc;
@@ -792,6 +843,7 @@ static void build_route(builder *b, const tr_refs_object *obj, bool grpc)
 		goto done;
 	}
 	tag(b, svc, doc, NULL);
+	build_dns_record(b, doc, hostnames, rc.svc_addr);
 
 	/* One association per distinct Lattice Gateway (service network). */
 	for (size_t i = 0; i < route.count; i++) {

@@ -95,6 +95,19 @@ static const tr_field_spec auth_policy_fields[] = {
 	{NULL, 0},
 };
 
+/* A custom domain's CNAME; its ownership TXT record travels with it (as
+ * the tags), and `records` keeps what Route 53 holds, since a delete must
+ * repeat the values exactly. */
+static const tr_field_spec dns_record_fields[] = {
+	{"hostedZoneId", TR_FIELD_REPLACE},
+	{"name", TR_FIELD_REPLACE},
+	{"type", TR_FIELD_REPLACE},
+	{"ttl", TR_FIELD_MUTABLE},
+	{"value", TR_FIELD_MUTABLE},
+	{"records", TR_FIELD_COMPUTED},
+	{NULL, 0},
+};
+
 static const char *const no_labels[] = {NULL};
 static const char *const auth_policy_label[] = {"resourceIdentifier", NULL};
 static const char *const target_group_label[] = {"targetGroupIdentifier",
@@ -107,7 +120,7 @@ static const tr_kind_spec kinds[TR_KIND_COUNT] = {
 	{TR_KIND_SERVICE_NETWORK, "service_network", "VPC Lattice service network",
 	 "vpc-lattice:servicenetwork", true, service_network_fields, no_labels,
 	 "GetServiceNetwork", "CreateServiceNetwork", "UpdateServiceNetwork", "DeleteServiceNetwork",
-	 "ListServiceNetworks"},
+	 "ListServiceNetworks", false, true},
 	{TR_KIND_SN_VPC_ASSOCIATION, "sn_vpc_association",
 	 "service network VPC association",
 	 "vpc-lattice:servicenetworkvpcassociation", false, sn_vpc_fields,
@@ -115,43 +128,48 @@ static const tr_kind_spec kinds[TR_KIND_COUNT] = {
 	 "CreateServiceNetworkVpcAssociation",
 	 "UpdateServiceNetworkVpcAssociation",
 	 "DeleteServiceNetworkVpcAssociation",
-	 "ListServiceNetworkVpcAssociations"},
+	 "ListServiceNetworkVpcAssociations", false, true},
 	{TR_KIND_TARGET_GROUP, "target_group", "VPC Lattice target group",
 	 "vpc-lattice:targetgroup", true, target_group_fields, no_labels,
 	 "GetTargetGroup", "CreateTargetGroup", "UpdateTargetGroup", "DeleteTargetGroup",
-	 "ListTargetGroups"},
+	 "ListTargetGroups", false, true},
 	{TR_KIND_TARGETS, "targets", "VPC Lattice targets",
 	 "vpc-lattice:targetgroup", false, targets_fields, target_group_label,
-	 NULL, NULL, NULL, NULL, "ListTargets"},
+	 NULL, NULL, NULL, NULL, "ListTargets", false, true},
 	{TR_KIND_SERVICE, "service", "VPC Lattice service",
 	 "vpc-lattice:service", true, service_fields, no_labels, "GetService",
 	 "CreateService",
-	 "UpdateService", "DeleteService", "ListServices"},
+	 "UpdateService", "DeleteService", "ListServices", false, true},
 	{TR_KIND_SN_SERVICE_ASSOCIATION, "sn_service_association",
 	 "service network service association",
 	 "vpc-lattice:servicenetworkserviceassociation", false,
 	 sn_service_fields, no_labels, "GetServiceNetworkServiceAssociation",
 	 "CreateServiceNetworkServiceAssociation", NULL,
 	 "DeleteServiceNetworkServiceAssociation",
-	 "ListServiceNetworkServiceAssociations"},
+	 "ListServiceNetworkServiceAssociations", false, true},
 	{TR_KIND_LISTENER, "listener", "VPC Lattice listener",
 	 "vpc-lattice:listener", true, listener_fields, service_label,
 	 "GetListener", "CreateListener",
-	 "UpdateListener", "DeleteListener", "ListListeners"},
+	 "UpdateListener", "DeleteListener", "ListListeners", false, true},
 	{TR_KIND_RULE, "rule", "VPC Lattice listener rule", "vpc-lattice:rule",
 	 true, rule_fields, listener_labels, "GetRule", "CreateRule", "UpdateRule", "DeleteRule",
-	 "ListRules"},
+	 "ListRules", false, true},
 	/* IAM speaks another protocol and a role is several calls: apply has
 	 * its own executor for it (apply.c, "IAM roles"). */
 	{TR_KIND_IAM_ROLE, "iam_role", "IAM role", "iam:role", true,
 	 iam_role_fields, no_labels, "GetRole", "CreateRole",
-	 "UpdateAssumeRolePolicy", "DeleteRole", "ListRoles"},
+	 "UpdateAssumeRolePolicy", "DeleteRole", "ListRoles", false, true},
 	/* One per service network or service, owned through it; its id is
 	 * its target's. */
 	{TR_KIND_AUTH_POLICY, "auth_policy", "VPC Lattice auth policy",
 	 "vpc-lattice:authpolicy", false, auth_policy_fields,
 	 auth_policy_label, "GetAuthPolicy", "PutAuthPolicy", "PutAuthPolicy",
-	 "DeleteAuthPolicy", NULL},
+	 "DeleteAuthPolicy", NULL, false, true},
+	/* Never adopted: a CNAME without our TXT record is someone else's. */
+	{TR_KIND_DNS_RECORD, "dns_record", "Route 53 record", "route53:rrset",
+	 true, dns_record_fields, no_labels, "GetChange",
+	 "ChangeResourceRecordSets", "ChangeResourceRecordSets",
+	 "ChangeResourceRecordSets", "ListResourceRecordSets", true, false},
 };
 
 static const char *const target_key[] = {"id", "port", NULL};
@@ -187,4 +205,11 @@ tr_field_mode tr_kind_field_mode(tr_kind kind, const char *field)
 		if (strcmp(f->name, field) == 0)
 			return f->mode;
 	return TR_FIELD_MUTABLE;
+}
+
+const char *tr_kind_ref_attr(tr_kind kind, const char *field)
+{
+	if (kind == TR_KIND_DNS_RECORD && field && strcmp(field, "value") == 0)
+		return "dnsEntry.domainName";
+	return "id";
 }

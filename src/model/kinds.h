@@ -21,6 +21,7 @@ typedef enum tr_kind {
 	TR_KIND_RULE,
 	TR_KIND_IAM_ROLE,     /* after services: inline policies name them */
 	TR_KIND_AUTH_POLICY,  /* after roles: policies name them */
+	TR_KIND_DNS_RECORD,
 	TR_KIND_COUNT
 } tr_kind;
 
@@ -52,6 +53,10 @@ typedef struct tr_kind_spec {
 	const char *update_op;   /* NULL: everything forces replacement */
 	const char *delete_op;
 	const char *list_op;
+	bool batched;            /* all changes to one container (a Route 53
+				  * zone) go in one request, in apply's batch
+				  * executor, not one call per resource */
+	bool adoptable;          /* --adopt may take over an untagged one */
 } tr_kind_spec;
 
 /*
@@ -76,5 +81,9 @@ const tr_set_spec *tr_kind_set(tr_kind kind);
 const tr_kind_spec *tr_kind_by_name(const char *name);
 /* The mode of an attribute; unknown attributes are mutable. */
 tr_field_mode tr_kind_field_mode(tr_kind kind, const char *field);
+/* What a reference ("ref:<address>") in this field stands for: the
+ * referred resource's "id", or another of its attributes (a CNAME's value
+ * is the service's "dnsEntry.domainName"). */
+const char *tr_kind_ref_attr(tr_kind kind, const char *field);
 
 #endif

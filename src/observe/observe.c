@@ -1,4 +1,5 @@
 #include "observe/observe.h"
+#include "observe/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -995,6 +996,11 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	if (!r.error)
 		r.error = tr_observe__roles(out, client, desired, r.owner,
 					    r.parallel, diag);
+	/* CNAMEs point at services' DNS names: read after the services. */
+	if (!r.error)
+		r.error = tr_observe__dns_records(out, client, desired, cfg,
+						  opts->owner, r.parallel,
+						  diag);
 
 	tr_aws_client_stats(client, &after);
 	if (stats)

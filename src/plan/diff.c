@@ -464,6 +464,20 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 			continue;
 		}
 		owner = owner_of(o);
+		if (owner == NULL && !tr_kind_get(d->kind)->adoptable) {
+			tr_diag_add(diag, TR_SEV_ERROR, "plan.unowned",
+				    d->source_file, d->source_line, 0, NULL,
+				    "%s \"%s\" already exists in AWS (%s) "
+				    "without trellis's ownership record; "
+				    "trellis never changes it, even with "
+				    "--adopt: remove it yourself or choose "
+				    "another name",
+				    tr_kind_get(d->kind)->title,
+				    d->name ? d->name : d->address,
+				    o->id ? o->id : d->address);
+			error = TR_ECONFLICT;
+			continue;
+		}
 		if (!tr_str_eq(owner, opts->owner) && !(owner == NULL &&
 							opts->adopt)) {
 			tr_diag_add(diag, TR_SEV_ERROR,

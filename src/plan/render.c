@@ -34,15 +34,19 @@ static void leaves_dispose(leaves *l)
 }
 
 /* Values as a reader expects them: strings quoted, references as the
- * address they point at, the rest as compact JSON. */
-static char *render_value(const cJSON *v)
+ * address and attribute they stand for, the rest as compact JSON. */
+static char *render_value(const cJSON *v, tr_kind kind, const char *path)
 {
+	char field[128];
+	size_t n = strcspn(path, ".[");
 	const char *target = tr_model_ref_target(v);
 	tr_buf b = TR_BUF_INIT(TR_MAX_LINE_BYTES);
 	char *json;
 
 	if (target) {
-		if (tr_buf_printf(&b, "%s.id", target) < 0)
+		snprintf(field, sizeof(field), "%.*s", (int)n, path);
+		if (tr_buf_printf(&b, "%s.%s", target,
+				  tr_kind_ref_attr(kind, field)) < 0)
 			tr_buf_clear(&b);
 		return tr_buf_detach(&b);
 	}
@@ -55,7 +59,8 @@ static char *render_value(const cJSON *v)
 	return tr_buf_detach(&b);
 }
 
-static void flatten(leaves *out, const cJSON *v, tr_buf *path, int depth)
+static void flatten(leaves *out, const cJSON *v, tr_buf *path, int depth,
+		    tr_kind kind)
 {
 	size_t mark = path->len;
 	const cJSON *child;
@@ -72,7 +77,7 @@ static void flatten(leaves *out, const cJSON *v, tr_buf *path, int depth)
 							    mark ? "." : "",
 							    child->string);
 			if (!error)
-				flatten(out, child, path, depth + 1);
+				flatten(out, child, path, depth + 1, kind);
 			tr_buf_truncate(path, mark);
 			index++;
 		}
@@ -84,7 +89,7 @@ static void flatten(leaves *out, const cJSON *v, tr_buf *path, int depth)
 	out->items = tr_grow(out->items, &out->cap, out->count + 1,
 			     sizeof(*out->items));
 	out->items[out->count].path = tr_strdup(path->ptr);
-	out->items[out->count].value = render_value(v);
+	out->items[out->count].value = render_value(v, kind, path->ptr);
 	out->count++;
 }
 
@@ -103,7 +108,7 @@ static void flatten_root(leaves *out, const cJSON *v, const tr_change *c)
 			cJSON_DeleteItemFromObjectCaseSensitive(shown, f->string);
 	}
 	if (shown)
-		flatten(out, shown, &path, 0);
+		flatten(out, shown, &path, 0, c->kind);
 	cJSON_Delete(shown);
 	tr_buf_dispose(&path);
 }
@@ -376,6 +381,8 @@ static int text_change(tr_buf *out, const tr_change *c, const palette *p)
 			if (find_leaf(&after, b->path) ||
 			    strncmp(b->path, "tags.", 5) == 0 ||
 			    !top_key(b->path, key, sizeof(key)) ||
+			    tr_kind_field_mode(c->kind, key) ==
+				    TR_FIELD_COMPUTED ||
 			    (!cJSON_GetObjectItemCaseSensitive(c->after, key) &&
 			     !kind_lists(c->kind, key)))
 				continue;

@@ -469,6 +469,39 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 	}
 }
 
+/* The CNAME of a custom domain goes in the configured zone that holds it
+ * (longest match); without one, trellis leaves DNS to someone else. */
+static void check_dns_zone(const checker *c, const tr_refs_object *route,
+			   const tr_node *at, const char *domain)
+{
+	const tr_config *cfg = &c->idx->repo->config;
+	const tr_config_dns *zone;
+	size_t n = strlen(domain);
+
+	if (!cfg->present)
+		return;
+	zone = tr_config_dns_for(cfg, domain);
+	if (!zone) {
+		report(c, TR_SEV_WARNING, "dns.no-zone", route, at,
+		       "spec.hostnames[0]",
+		       "custom domain \"%s\" is in none of the zones listed "
+		       "under dns in %s: trellis makes no CNAME for it; add "
+		       "its private hosted zone there, or point the name at "
+		       "the service's DNS name yourself",
+		       domain, cfg->file ? cfg->file : "trellis.yaml");
+		return;
+	}
+	if (n && domain[n - 1] == '.')
+		n--;
+	if (n == strlen(zone->domain))
+		report(c, TR_SEV_ERROR, "dns.apex", route, at,
+		       "spec.hostnames[0]",
+		       "custom domain \"%s\" is the apex of zone %s (%s): DNS "
+		       "allows no CNAME at a zone's apex; use a name inside "
+		       "the zone",
+		       domain, zone->zone_id, zone->domain);
+}
+
 static void check_hostnames(const checker *c, const tr_refs_object *route)
 {
 	const tr_node *hosts = get_seq(spec_of(route), "hostnames");
@@ -510,6 +543,7 @@ static void check_hostnames(const checker *c, const tr_refs_object *route)
 		       "accepts %d to %d",
 		       first, len, TR_LATTICE_CUSTOM_DOMAIN_MIN,
 		       TR_LATTICE_CUSTOM_DOMAIN_MAX);
+	check_dns_zone(c, route, hosts->u.items[0], first);
 }
 
 /* Rule priorities as the AWS controller assigns them: annotated rules

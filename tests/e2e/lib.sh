@@ -49,3 +49,11 @@ emulator() {
 }
 
 fail() { echo "FAIL: $*"; exit 1; }
+
+# What examples/ expects to find in the account: the private hosted zone
+# named under dns in examples/trellis.yaml. Call after start_emulator and
+# after every reset.
+seed_examples() {
+  emulator POST /_emulator/seed "$(cat "$TRELLIS_SOURCE_DIR/tests/data/examples-world.json")" >/dev/null \
+    || fail "seeding the examples' world failed"
+}

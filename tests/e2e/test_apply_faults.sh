@@ -6,6 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
+seed_examples
 emulator POST /_emulator/config '{"asyncMs": 30}' >/dev/null
 emulator POST /_emulator/faults '{"throttle": 0.2, "error5xx": 0.05, "dropConnection": 0.01, "seed": 11, "retryAfterSeconds": 0}' >/dev/null
 

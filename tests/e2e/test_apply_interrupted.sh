@@ -7,6 +7,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
+seed_examples
 pass=0
 repo=$TRELLIS_SOURCE_DIR/examples
 
@@ -33,6 +34,7 @@ assert names[("services", "datastore-apps")] == 1, names' || fail "$1: duplicate
 
 for n in 1 3 6 9; do
   emulator POST /_emulator/reset >/dev/null
+  seed_examples
   # Slow creations down so the kill lands mid-run.
   emulator POST /_emulator/config '{"asyncMs": 150}' >/dev/null
   "$TRELLIS_BIN" apply --repo "$repo" >"$E2E_TMP/killed.out" 2>&1 &
@@ -51,6 +53,7 @@ for n in 1 3 6 9; do
 done
 
 emulator POST /_emulator/reset >/dev/null
+seed_examples
 emulator POST /_emulator/config '{"asyncMs": 50}' >/dev/null
 "$TRELLIS_BIN" apply --repo "$repo" >"$E2E_TMP/a1" 2>&1 & p1=$!
 "$TRELLIS_BIN" apply --repo "$repo" >"$E2E_TMP/a2" 2>&1 & p2=$!

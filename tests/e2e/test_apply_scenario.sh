@@ -6,6 +6,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
+seed_examples
 emulator POST /_emulator/config '{"asyncMs": 50}' >/dev/null
 pass=0
 ok() { echo "ok: $*"; pass=$((pass + 1)); }
@@ -42,34 +43,36 @@ print(len({r.get("arn") for r in walk(state["lattice"])}))' "$1" "$2"
 python3 - "$E2E_TMP/plan.json" <<'PY' || fail "plan from empty: $(cat "$E2E_TMP/plan.json")"
 import json, sys
 p = json.load(open(sys.argv[1]))
-assert p["summary"] == {"create": 13, "update": 0, "replace": 0, "delete": 0,
+assert p["summary"] == {"create": 14, "update": 0, "replace": 0, "delete": 0,
                         "no_op": 0, "skipped_delete": 0}, p["summary"]
 assert p["api_calls"] <= 15, p["api_calls"]
 types = sorted(c["type"] for c in p["resource_changes"])
 assert types.count("rule") == 2 and types.count("target_group") == 2, types
+assert types.count("dns_record") == 1, types
 PY
 read -r n writes < <(log_ops)
 [[ $writes == - ]] || fail "plan wrote: $writes"
-ok "plan from empty: 13 creations, $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_calls"])' "$E2E_TMP/plan.json") AWS requests, no write"
+ok "plan from empty: 14 creations (the CNAME included), $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["api_calls"])' "$E2E_TMP/plan.json") AWS requests, no write"
 
 out=$("$TRELLIS_BIN" apply --repo "$repo" --dry-run 2>&1) || fail "dry-run: $out"
-grep -q '^Dry run: 14 requests not sent; nothing was changed.$' <<<"$out" || fail "dry-run summary: $out"
+grep -q '^Dry run: 15 requests not sent; nothing was changed.$' <<<"$out" || fail "dry-run summary: $out"
 read -r n writes < <(log_ops)
 [[ $writes == - ]] || fail "dry-run wrote: $writes"
 ok "apply --dry-run: every step shown, the emulator saw $n requests and no write"
 
 "$TRELLIS_BIN" apply --repo "$repo" --dry-run --format json >"$E2E_TMP/dry.json" 2>"$E2E_TMP/err" \
   || fail "dry-run json: $(cat "$E2E_TMP/err")"
-python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["summary"]["create"] == 13' "$E2E_TMP/dry.json" \
+python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["summary"]["create"] == 14' "$E2E_TMP/dry.json" \
   || fail "apply --format json does not print one JSON document: $(head -c 300 "$E2E_TMP/dry.json")"
 grep -q '^dry-run: create service.datastore-apps \.\.\.$' "$E2E_TMP/err" || fail "progress not on stderr: $(cat "$E2E_TMP/err")"
 log_ops >/dev/null
 ok "apply --dry-run --format json: the plan as JSON on stdout, progress on stderr"
 
 out=$("$TRELLIS_BIN" apply --repo "$repo" 2>&1) || fail "apply: $out"
-grep -q '^Apply complete: 13 done, 0 failed, 0 skipped.$' <<<"$out" || fail "apply summary: $out"
+grep -q '^Apply complete: 14 done, 0 failed, 0 skipped.$' <<<"$out" || fail "apply summary: $out"
 read -r n writes < <(log_ops)
-[[ $(wc -w <<<"$writes") == 14 ]] || fail "apply from empty wrote: $writes"
+[[ $(wc -w <<<"$writes") == 15 ]] || fail "apply from empty wrote: $writes"
+[[ $writes == *" ChangeResourceRecordSets" ]] || fail "the CNAME is not written last, once: $writes"
 ok "apply from empty: $writes"
 
 rc=0; "$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode >"$E2E_TMP/out" 2>&1 || rc=$?
@@ -124,9 +127,9 @@ grep -q 'would be destroyed, but prune is disabled' <<<"$out" || fail "no prune 
 grep -q '^No changes.' <<<"$out" || fail "deletions planned without prune: $out"
 log_ops >/dev/null
 out=$("$TRELLIS_BIN" apply --repo "$repo" --prune 2>&1) || fail "apply --prune: $out"
-grep -q '^Apply complete: 9 done, 0 failed, 0 skipped.$' <<<"$out" || fail "prune summary: $out"
+grep -q '^Apply complete: 10 done, 0 failed, 0 skipped.$' <<<"$out" || fail "prune summary: $out"
 read -r n writes < <(log_ops)
-[[ $writes == "DeleteAuthPolicy DeleteRolePolicy DeleteRole DeleteRule DeleteRule DeleteListener DeleteServiceNetworkServiceAssociation DeleteService DeleteTargetGroup DeleteTargetGroup" ]] \
+[[ $writes == "ChangeResourceRecordSets DeleteAuthPolicy DeleteRolePolicy DeleteRole DeleteRule DeleteRule DeleteListener DeleteServiceNetworkServiceAssociation DeleteService DeleteTargetGroup DeleteTargetGroup" ]] \
   || fail "prune order: $writes"
 [[ $(count_in_state service datastore-apps) == 0 ]] || fail "service left behind"
 [[ $(count_in_state servicenetwork eks-lattice-network) == 1 ]] || fail "network deleted"

@@ -5,6 +5,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
+seed_examples
 repo=$TRELLIS_SOURCE_DIR/examples
 emulator POST /_emulator/seed '{"resources": [
   {"type": "serviceNetwork", "name": "eks-lattice-network"},
@@ -36,6 +37,7 @@ for v in json.load(sys.stdin)["lattice"]["services"].values():
     if v.get("name") == "datastore-apps": print((v.get("tags") or {}).get("trellis/owner"))')
 [[ $owner == other-team ]] || fail "the foreign service changed: owner $owner"
 emulator POST /_emulator/reset >/dev/null
+seed_examples
 emulator POST /_emulator/seed '{"type": "serviceNetwork", "name": "eks-lattice-network"}' >/dev/null
 out=$("$TRELLIS_BIN" apply --repo "$repo" --adopt 2>&1) || fail "apply --adopt: $out"
 grep -q 'adopted: the trellis/owner tag is added' <<<"$out" || fail "no adoption shown: $out"

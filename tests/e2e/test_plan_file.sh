@@ -8,6 +8,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
+seed_examples
 emulator POST /_emulator/config '{"asyncMs": 20}' >/dev/null
 pass=0
 ok() { echo "ok: $*"; pass=$((pass + 1)); }

@@ -10,6 +10,7 @@ if [[ ${TRELLIS_SANITIZED:-0} == 1 ]]; then
 fi
 command -v valgrind >/dev/null || fail "valgrind is missing (ci/install-deps installs it)"
 start_emulator
+seed_examples
 emulator POST /_emulator/config '{"asyncMs": 20}' >/dev/null
 repo=$E2E_TMP/repo
 cp -r "$TRELLIS_SOURCE_DIR/examples/." "$repo/"

@@ -213,6 +213,9 @@ class Emulator {
     if (rec) {
       for (const [k, v] of Object.entries(set)) rec[k] = v;
       if (spec.ownerAccount) rec.ownerAccount = spec.ownerAccount;
+      // A seeded id (a zone's id, a certificate's ARN) replaces the
+      // generated one, so fixtures can name it.
+      if (svc.reseed) svc.reseed(ctx, rec);
     }
     const view = rec || out || {};
     return { type: spec.type, id: view.id || view.Id || view.RoleId || view.CertificateArn || null, arn: view.arn || view.Arn || view.CertificateArn || null, output: out };

@@ -119,3 +119,16 @@ test('a wrong secret gets InvalidSignatureException', async () => {
   const e = await rejects(bad.send(new A.ListCertificatesCommand({})));
   assert.equal(e.name, 'InvalidSignatureException');
 });
+
+test('seeding: a given CertificateArn replaces the generated one; a taken or malformed one is refused', async () => {
+  const arn = `arn:aws:acm:us-west-2:${ACCOUNT}:certificate/00000000-0000-4000-8000-000000000001`;
+  const seeded = await emu.control('POST', 'seed', { type: 'certificate', DomainName: 'datastore.lattice.io', CertificateArn: arn });
+  assert.equal(seeded.created[0].arn, arn);
+  const d = (await send(new A.DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
+  assert.equal(d.DomainName, 'datastore.lattice.io');
+  assert.equal(d.Status, 'ISSUED');
+  const listed = (await send(new A.ListCertificatesCommand({}))).CertificateSummaryList.map((c) => c.CertificateArn);
+  assert.deepEqual(listed, [arn]);
+  await assert.rejects(emu.control('POST', 'seed', { type: 'certificate', DomainName: 'x.io', CertificateArn: arn }));
+  await assert.rejects(emu.control('POST', 'seed', { type: 'certificate', DomainName: 'x.io', CertificateArn: 'nope' }));
+});

@@ -178,3 +178,19 @@ test('a wrong secret gets SignatureDoesNotMatch', async () => {
   assert.equal(e.name, 'SignatureDoesNotMatch');
   assert.equal(e.$metadata.httpStatusCode, 403);
 });
+
+test('seeding: a given zone id replaces the generated one; a taken or malformed one is refused', async () => {
+  const seeded = await emu.control('POST', 'seed', {
+    type: 'hostedZone', id: 'Z0123456789ABCDEFGHIJ', Name: 'lattice.io', CallerReference: 'seed-fixed',
+    VPC: { VPCRegion: 'us-west-2', VPCId: 'vpc-0a1b2c3d4e5f60001' },
+  });
+  assert.equal(seeded.created[0].id, 'Z0123456789ABCDEFGHIJ');
+  const z = await send(new R.GetHostedZoneCommand({ Id: 'Z0123456789ABCDEFGHIJ' }));
+  assert.equal(z.HostedZone.Id, '/hostedzone/Z0123456789ABCDEFGHIJ');
+  assert.equal(z.HostedZone.Config.PrivateZone, true);
+  const recs = await send(new R.ListResourceRecordSetsCommand({ HostedZoneId: 'Z0123456789ABCDEFGHIJ' }));
+  assert.deepEqual(recs.ResourceRecordSets.map((r) => r.Type).sort(), ['NS', 'SOA']);
+  await assert.rejects(emu.control('POST', 'seed', { type: 'hostedZone', id: 'Z0123456789ABCDEFGHIJ', Name: 'x.io', CallerReference: 'seed-2' }));
+  await assert.rejects(emu.control('POST', 'seed', { type: 'hostedZone', id: 'lower', Name: 'y.io', CallerReference: 'seed-3' }));
+  assert.equal((await send(new R.ListHostedZonesCommand({}))).HostedZones.length, 1);
+});

@@ -247,8 +247,22 @@ function RemoveTagsFromCertificate(ctx, input) {
   return {};
 }
 
+function reseed(ctx, rec) {
+  const certs = A(ctx).certificates;
+  const key = Object.keys(certs).find((k) => certs[k] === rec);
+  if (key !== undefined && rec.CertificateArn !== key) {
+    if (!/^arn:aws:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-z-]+$/.test(rec.CertificateArn) || certs[rec.CertificateArn]) {
+      delete certs[key];
+      throw new Error(`seeded certificate ARN ${rec.CertificateArn} is not a free certificate ARN`);
+    }
+    delete certs[key];
+    certs[rec.CertificateArn] = rec;
+  }
+}
+
 module.exports = {
   name: 'acm',
+  reseed,
   modelFile: 'acm-2015-12-08.json',
   protocolName: 'json',
   tick,

@@ -397,8 +397,22 @@ function ListTagsForResource(ctx, input) {
   };
 }
 
+function reseed(ctx, rec) {
+  const zones = R(ctx).zones;
+  const key = Object.keys(zones).find((k) => zones[k] === rec);
+  if (key !== undefined && rec.id !== key) {
+    if (!/^Z[A-Z0-9]{1,31}$/.test(rec.id) || zones[rec.id]) {
+      delete zones[key];
+      throw new Error(`seeded zone id ${rec.id} is not a free zone id`);
+    }
+    delete zones[key];
+    zones[rec.id] = rec;
+  }
+}
+
 module.exports = {
   name: 'route53',
+  reseed,
   modelFile: 'route53-2013-04-01.json',
   protocolName: 'rest-xml',
   global: true,
