@@ -142,7 +142,8 @@ static void path_key(jpath *out, const jpath *parent, const char *key)
 	else
 		n = snprintf(tmp.s, sizeof(tmp.s), "%s[\"%s\"]", parent->s,
 			     key);
-	(void)(n < 0);
+	if (n < 0)
+		tmp.s[0] = '\0'; /* an output error: no path, not garbage */
 	memcpy(out, &tmp, sizeof(tmp));
 }
 
@@ -152,7 +153,8 @@ static void path_index(jpath *out, const jpath *parent, size_t i)
 
 	int n = snprintf(tmp.s, sizeof(tmp.s), "%s[%zu]", parent->s, i);
 
-	(void)(n < 0);
+	if (n < 0)
+		tmp.s[0] = '\0'; /* an output error: no path, not garbage */
 	memcpy(out, &tmp, sizeof(tmp));
 }
 
