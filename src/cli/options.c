@@ -102,14 +102,15 @@ const tr_cmd_spec tr_cli_commands[] = {
 	{TR_CMD_PLAN, "plan",
 	 "[SOURCE] [--out PLANFILE] [--format text|json|markdown] "
 	 "[--detailed-exitcode]",
-	 "show the VPC Lattice changes apply would make",
+	 "show the VPC Lattice and IAM changes apply would make",
 	 "Validates the manifests, reads the current state from AWS (with an "
 	 "AWS client that refuses every mutating call) and prints each "
 	 "resource to create, update, replace or delete, in apply order. Only "
 	 "resources tagged with the config's owner are ever updated or "
 	 "deleted; deletions need --prune or prune: true. Exits 1 on any "
 	 "error, and with --detailed-exitcode 2 when there are changes. "
-	 "--out saves the plan (docs/plan-file.md) with the commit it came "
+	 "Policy references to resources apply creates show as (known after "
+	 "apply). --out saves the plan (docs/plan-file.md) with the commit it came "
 	 "from and a fingerprint of every resource it depends on, for `apply "
 	 "--plan`. A plan that deletes every owned resource is refused unless "
 	 "--allow-delete-all.",

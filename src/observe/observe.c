@@ -876,10 +876,9 @@ done:
 
 /* --- auth policies ------------------------------------------------------ */
 
-/* The auth policy of each owned service network and service that enforces
- * one (auth type AWS_IAM) or is declared to get one: a policy left on a
- * target with auth type NONE does nothing, and reading it for every
- * service would cost a request each. */
+/* The auth policy of each owned service network and service, one request
+ * each: also where the auth type is NONE, since a policy left there after
+ * its IAMAuthPolicy was removed is ours to prune. */
 static void read_auth_policies(reader *r)
 {
 	size_t n = r->out->count, nk = 0;
@@ -890,7 +889,6 @@ static void read_auth_policies(reader *r)
 	for (size_t i = 0; i < n; i++) {
 		const tr_resource *t = &r->out->resources[i];
 		tr_buf a = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-		const char *auth;
 
 		if ((t->kind != TR_KIND_SERVICE &&
 		     t->kind != TR_KIND_SERVICE_NETWORK) ||
@@ -901,13 +899,6 @@ static void read_auth_policies(reader *r)
 			       r->owner) ||
 		    tr_buf_printf(&a, "auth_policy.%s/%s",
 				  tr_kind_get(t->kind)->name, t->name) < 0) {
-			tr_buf_dispose(&a);
-			continue;
-		}
-		auth = cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(t->attrs, "authType"));
-		if (!tr_str_eq(auth, "AWS_IAM") &&
-		    !tr_model_find(r->desired, a.ptr)) {
 			tr_buf_dispose(&a);
 			continue;
 		}

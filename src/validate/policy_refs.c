@@ -257,9 +257,8 @@ int tr_validate_policy_refs(const tr_refs_index *idx, tr_diag *diag)
 				pc.field = field;
 				check_text(&pc);
 			}
-		} else if (doc_is(o->doc, "v1", "ServiceAccount") ||
-			   (strcmp(o->doc->kind, "ServiceAccount") == 0 &&
-			    strcmp(o->doc->api_version, "v1") == 0)) {
+		} else if (strcmp(o->doc->kind, "ServiceAccount") == 0 &&
+			   strcmp(o->doc->api_version, "v1") == 0) {
 			check_service_account(idx, o, diag);
 		}
 	}
