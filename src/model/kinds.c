@@ -77,7 +77,7 @@ static const tr_field_spec targets_fields[] = {
  * apply resolves once the referred resources exist (src/policy). */
 static const tr_field_spec iam_role_fields[] = {
 	{"name", TR_FIELD_REPLACE},
-	{"description", TR_FIELD_MUTABLE},
+	{"description", TR_FIELD_OPTIONAL}, /* IAM keeps one until told */
 	{"assumeRolePolicyDocument", TR_FIELD_MUTABLE},
 	{"inlinePolicies", TR_FIELD_MUTABLE},
 	{"maxSessionDuration", TR_FIELD_OPTIONAL},

@@ -15,6 +15,9 @@ bare=$E2E_TMP/repo.git
 git init -q -b main "$work"
 mkdir -p "$work/apps/b"
 cp "$TRELLIS_SOURCE_DIR/examples/clusters/cluster-b/"*.yaml "$work/apps/b/"
+# Its auth policy names cluster A and its client role, which this
+# one-cluster repository lacks.
+rm "$work/apps/b/auth-datastore.yaml"
 cat > "$work/apps/trellis.yaml" <<'YAML'
 version: 1
 region: us-west-2

@@ -53,6 +53,9 @@ work=$E2E_TMP/work
 git init -q -b main "$work"
 mkdir -p "$work/b"
 cp "$TRELLIS_SOURCE_DIR/examples/clusters/cluster-b/"*.yaml "$work/b/"
+# Its auth policy names cluster A and its client role, which this
+# one-cluster repository lacks.
+rm "$work/b/auth-datastore.yaml"
 git -C "$work" add -A && git -C "$work" commit -qm v1 && git -C "$work" tag v1
 sed -i 's/weight: 50$/weight: 70/' "$work/b/route-datastore.yaml"
 git -C "$work" commit -qam v2 && git -C "$work" tag v2
