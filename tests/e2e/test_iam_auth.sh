@@ -9,6 +9,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
+seed_examples
 emulator POST /_emulator/config '{"asyncMs": 0}' >/dev/null
 pass=0
 ok() { echo "ok: $*"; pass=$((pass + 1)); }
@@ -40,7 +41,7 @@ writes >/dev/null
 ok "plan: references to what apply creates are (known after apply), the others filled in"
 
 out=$("$TRELLIS_BIN" apply --repo "$repo" 2>&1) || fail "apply from empty: $out"
-[[ $(writes) == *"CreateRole PutRolePolicy PutAuthPolicy PutAuthPolicy" ]] || fail "apply order"
+w=$(writes); [[ $w == *"CreateRole PutRolePolicy PutAuthPolicy PutAuthPolicy"* ]] || fail "apply order: $w"
 state
 python3 - "$E2E_TMP/state.json" <<'PY' || fail "state after apply"
 import json, sys, urllib.parse
