@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply/apply.h"
 #include "cli/load.h"
@@ -183,7 +184,7 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	const tr_cli_args *a = &cli->args;
 	tr_validate_stats stats;
 	tr_validate_options vopts = {a->allow_unsupported, NULL};
-	tr_observe_options oopts = {NULL, 0};
+	tr_observe_options oopts = {NULL, 0, 0};
 	tr_observe_stats ostats = {0};
 	tr_plan_options popts = {NULL, false, false};
 	const tr_config *cfg;
@@ -201,6 +202,7 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	if (connect(p, cli, cfg->region, writes_allowed, diag) < 0)
 		return TR_ERROR;
 	oopts.owner = cfg->owner;
+	oopts.now_s = (int64_t)time(NULL); /* certificate expiry */
 	if (tr_observe(&p->observed, &ostats, p->client, &p->desired, cfg,
 		       &oopts, diag) < 0)
 		return TR_ERROR;
@@ -232,7 +234,7 @@ static int load_saved_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	const tr_plan_file_info *info = &p->saved.info;
 	tr_validate_stats stats;
 	tr_validate_options vopts = {false, NULL};
-	tr_observe_options oopts = {NULL, 0};
+	tr_observe_options oopts = {NULL, 0, 0};
 	tr_observe_stats ostats = {0};
 	const tr_config *cfg;
 	char *data = NULL;

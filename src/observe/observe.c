@@ -987,6 +987,9 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	if (!r.error)
 		r.error = tr_observe__roles(out, client, desired, r.owner,
 					    r.parallel, diag);
+	if (!r.error && opts->now_s)
+		r.error = tr_observe__certificates(desired, client, opts->now_s,
+						   r.parallel, diag);
 	/* CNAMEs point at services' DNS names: read after the services. */
 	if (!r.error)
 		r.error = tr_observe__dns_records(out, client, desired, cfg,

@@ -13,6 +13,7 @@
 #define TR_OBSERVE_OBSERVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aws/client.h"
 #include "config/config.h"
@@ -22,6 +23,10 @@
 typedef struct tr_observe_options {
 	const char *owner;       /* only resources tagged with it are read deep */
 	unsigned max_parallel;   /* concurrent reads; 0: 8 */
+	/* Wall clock (seconds since the epoch) for the ACM certificate
+	 * checks of HTTPS services with a custom domain; 0: not checked
+	 * (a saved plan's resources were checked when it was made). */
+	int64_t now_s;
 } tr_observe_options;
 
 typedef struct tr_observe_stats {
