@@ -28,7 +28,10 @@ run 0 plan --repo "$repo" --format json
 run 0 apply --repo "$repo" --dry-run
 run 0 apply --repo "$repo"
 run 0 plan --repo "$repo" --detailed-exitcode --format markdown
-rm "$repo/clusters/cluster-b/route-datastore.yaml"
+# The route goes with what names it: its auth policy and the client role
+# (so the prune also runs the IAM and auth policy deletions).
+rm "$repo/clusters/cluster-b/route-datastore.yaml" "$repo/clusters/cluster-b/auth-datastore.yaml" \
+  "$repo/clusters/cluster-a/client-role.yaml"
 run 0 apply --repo "$repo" --prune
 AWS_SECRET_ACCESS_KEY=wrong run 1 plan --repo "$repo"
 echo "$pass passed, 0 failed"
