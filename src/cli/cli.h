@@ -124,4 +124,12 @@ int tr_cli_aws_client(tr_aws_client **out, tr_cli *cli, const char *region,
 		      bool dry_run, tr_diag *diag);
 void tr_cli_forget_aws(tr_cli *cli);
 
+/* The desired targets from each cluster's Kubernetes API (trellis.yaml
+ * inCluster or kubeconfig); warnings for clusters without access or out
+ * of reach, errors (negative) for a refused token or a bad kubeconfig. */
+struct tr_model;
+struct tr_config;
+int tr_cli_kube_targets(tr_cli *cli, struct tr_model *desired,
+			const struct tr_config *cfg, tr_diag *diag);
+
 #endif

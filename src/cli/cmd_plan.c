@@ -199,6 +199,10 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	(void)tr_model_build_desired(&p->desired, &p->loaded.repo, diag);
 	if (tr_diag_failed(diag, a->allow_unsupported))
 		return TR_ERROR;
+	/* Targets before AWS: a refused token stops the run early. */
+	if (tr_cli_kube_targets(cli, &p->desired, cfg, diag) < 0 ||
+	    tr_diag_failed(diag, a->allow_unsupported))
+		return TR_ERROR;
 	if (connect(p, cli, cfg->region, writes_allowed, diag) < 0)
 		return TR_ERROR;
 	oopts.owner = cfg->owner;

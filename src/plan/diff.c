@@ -386,9 +386,7 @@ static const cJSON *members_of(const tr_set_spec *set, const tr_resource *r)
 	return cJSON_IsArray(v) ? v : NULL;
 }
 
-/* Fills added/removed from what the change holds: everything for a
- * creation or replacement, the difference for an update. */
-static void set_members(tr_change *c)
+void tr_plan_set_members(tr_change *c)
 {
 	const tr_set_spec *set = tr_kind_set(c->kind);
 	const cJSON *after = c->after ? cJSON_GetObjectItemCaseSensitive(
@@ -433,7 +431,7 @@ static bool plan_set(tr_plan *out, const tr_resource *d,
 		return false; /* a new, empty set: nothing to do */
 	add_change(out, o ? TR_ACTION_UPDATE : TR_ACTION_CREATE, d, o);
 	*change_of = out->count - 1;
-	set_members(&out->changes[out->count - 1]);
+	tr_plan_set_members(&out->changes[out->count - 1]);
 	return true;
 }
 
@@ -528,7 +526,7 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 							  o)) == 0)
 				continue;
 			add_change(out, TR_ACTION_DELETE, NULL, o);
-			set_members(&out->changes[out->count - 1]);
+			tr_plan_set_members(&out->changes[out->count - 1]);
 			continue;
 		}
 		add_change(out, opts->prune ? TR_ACTION_DELETE
@@ -539,7 +537,7 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 	tr_free(change_of);
 	for (size_t i = 0; i < out->count; i++)
 		if (tr_kind_set(out->changes[i].kind))
-			set_members(&out->changes[i]);
+			tr_plan_set_members(&out->changes[i]);
 	if (out->count > 1)
 		qsort(out->changes, out->count, sizeof(*out->changes),
 		      compare_changes);

@@ -76,6 +76,11 @@ void tr_plan_dispose(tr_plan *plan);
 int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		    const tr_plan_options *opts, tr_diag *diag);
 
+/* A member-set change (tr_kind_set): fills added and removed from before
+ * and after (all of them for a creation, replacement or deletion, the
+ * difference for an update, which becomes a no-op without one). */
+void tr_plan_set_members(tr_change *c);
+
 bool tr_plan_has_changes(const tr_plan *plan);
 const char *tr_action_name(tr_action action);
 

@@ -923,7 +923,14 @@ static void read_change(reader *r, tr_plan_file *pf, const cJSON *o,
 						      sizeof(*c->replace_paths));
 		c->replace_paths[c->replace_count++] = tr_strdup(p->valuestring);
 	}
-	switch (action) {
+	if (tr_kind_set(c->kind)) {
+		/* Targets: counted as members, not resources. */
+		tr_plan_set_members(c);
+		pf->plan.summary.members_added +=
+			(size_t)cJSON_GetArraySize(c->added);
+		pf->plan.summary.members_removed +=
+			(size_t)cJSON_GetArraySize(c->removed);
+	} else switch (action) {
 	case TR_ACTION_CREATE: pf->plan.summary.create++; break;
 	case TR_ACTION_UPDATE: pf->plan.summary.update++; break;
 	case TR_ACTION_REPLACE: pf->plan.summary.replace++; break;

@@ -83,4 +83,12 @@
 #define TR_DNS_MAX_VALUE_BYTES      4000u    /* one record value (API limit) */
 #define TR_DNS_MAX_TXT_STRING       255u     /* one <character-string> of a TXT */
 
+/* Kubernetes API client (src/kube/) */
+#define TR_KUBE_MAX_RESPONSE_BYTES  (8u * 1024 * 1024)  /* one page of EndpointSlices */
+#define TR_KUBE_MAX_PAGES           1000u               /* pages of one list */
+#define TR_KUBE_MAX_ENDPOINTS       10000u              /* targets of one Service */
+#define TR_KUBE_MAX_PEM_BYTES       (256u * 1024)       /* a CA bundle or client cert */
+#define TR_KUBE_MAX_TOKEN_BYTES     (64u * 1024)        /* a bearer token file */
+#define TR_KUBE_MAX_CONFIG_BYTES    (1u * 1024 * 1024)  /* a kubeconfig file */
+
 #endif
