@@ -11,6 +11,7 @@ source "$here/lib.sh"
 source "$here/kube_lib.sh"
 start_emulator
 emulator POST /_emulator/config '{"asyncMs": 50}' >/dev/null
+seed_examples
 pass=0
 ok() { echo "ok: $*"; pass=$((pass + 1)); }
 repo=$E2E_TMP/repo
