@@ -672,6 +672,182 @@ done:
 	tr_aws_error_dispose(&err);
 }
 
+/* --- rule priorities ----------------------------------------------------
+ * Rules of one listener that change priority are updated in one
+ * BatchUpdateRule: AWS checks priorities against the state after the whole
+ * batch, so two rules can swap priorities, which one UpdateRule after the
+ * other cannot (the first would collide with the second). */
+
+static bool priority_moves(const tr_change *c)
+{
+	return !cJSON_Compare(tr_model_attr(c->after, "priority"),
+			      tr_model_attr(c->before, "priority"), true);
+}
+
+static const char *listener_of(const tr_change *c)
+{
+	return tr_model_ref_target(tr_model_attr(c->after, "listenerIdentifier"));
+}
+
+/* The fields of one rule in the batch, refs resolved; NULL when it cannot
+ * be sent (*missing names what has no id). */
+static cJSON *rule_entry(executor *x, const tr_change *c, const char **missing)
+{
+	const tr_kind_spec *k = tr_kind_get(c->kind);
+	known *self = find_known(x, c->address);
+	cJSON *o;
+
+	if (!self || !self->id) {
+		*missing = c->address;
+		return NULL;
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "ruleIdentifier", self->id);
+	for (const tr_field_spec *f = k->fields; f->name; f++) {
+		const cJSON *want = tr_model_attr(c->after, f->name);
+
+		if ((f->mode != TR_FIELD_MUTABLE && f->mode != TR_FIELD_OPTIONAL) ||
+		    !want || cJSON_Compare(want, tr_model_attr(c->before, f->name),
+					   true))
+			continue;
+		cJSON_AddItemToObject(o, last_segment(f->name),
+				      cJSON_Duplicate(want, true));
+	}
+	if (resolve_refs(x, o, missing) < 0) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void do_rule_batch(executor *x, const tr_change **cs, size_t n)
+{
+	const tr_kind_spec *k = tr_kind_get(TR_KIND_RULE);
+	size_t *steps = tr_calloc(n, sizeof(*steps));
+	cJSON *body = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(body, "rules");
+	cJSON *reply = NULL;
+	const cJSON *bad;
+	labels lb = {{0}, 0, NULL};
+	const char *missing = NULL;
+	char *text = NULL;
+	tr_aws_error err;
+	int error;
+
+	tr_aws_error_init(&err);
+	for (size_t i = 0; i < n; i++) {
+		cJSON *e = rule_entry(x, cs[i], &missing);
+		if (!e)
+			break;
+		cJSON_AddItemToArray(list, e);
+	}
+	if (missing || build_labels(x, &lb, k, cs[0]->after, NULL, &missing) < 0) {
+		for (size_t i = 0; i < n; i++) {
+			skip_missing(x, cs[i], "update",
+				     missing ? missing : cs[i]->address);
+			x->res->skipped++;
+			mark(x, cs[i]->address, ST_SKIPPED);
+		}
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		steps[i] = new_step(x, cs[i], "update");
+		progress(x, "update %s ... (priorities of %zu rules in one "
+			    "BatchUpdateRule)", cs[i]->address, n);
+		if (x->opts->event)
+			x->opts->event(x->opts->ctx, &x->res->steps[steps[i]]);
+	}
+	text = cJSON_PrintUnformatted(body);
+	error = send(x, "BatchUpdateRule", &lb, text, &reply, &err);
+	if (error == TR_EREFUSED) {
+		x->res->refused++;
+		for (size_t i = 0; i < n; i++) {
+			x->res->done++;
+			mark(x, cs[i]->address, ST_DONE);
+			end_step(x, steps[i], TR_STEP_NOT_SENT, NULL);
+		}
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *id = find_known(x, cs[i]->address)->id;
+		const char *why = NULL;
+
+		if (error < 0) {
+			x->cur = steps[i];
+			x->cur_open = true;
+			failed(x, cs[i], "update", &err);
+			continue;
+		}
+		cJSON_ArrayForEach(bad, cJSON_GetObjectItemCaseSensitive(
+						reply, "unsuccessful"))
+		{
+			if (tr_str_eq(cJSON_GetStringValue(
+					      cJSON_GetObjectItemCaseSensitive(
+						      bad, "ruleIdentifier")),
+				      id))
+				why = cJSON_GetStringValue(
+					cJSON_GetObjectItemCaseSensitive(
+						bad, "failureMessage"));
+		}
+		if (why) {
+			tr_diag_add(x->diag, TR_SEV_ERROR, "apply.failed",
+				    cs[i]->source_file, cs[i]->source_line, 0,
+				    NULL, "update %s failed: %s",
+				    cs[i]->address, why ? why : "no reply");
+			x->res->failed++;
+			mark(x, cs[i]->address, ST_FAILED);
+			end_step(x, steps[i], TR_STEP_FAILED, why);
+			continue;
+		}
+		x->res->done++;
+		mark(x, cs[i]->address, ST_DONE);
+		end_step(x, steps[i], TR_STEP_DONE, NULL);
+	}
+done:
+	cJSON_free(text);
+	cJSON_Delete(reply);
+	cJSON_Delete(body);
+	cJSON_Delete(lb.holder);
+	tr_free(steps);
+	tr_aws_error_dispose(&err);
+}
+
+/* Batches the rule updates of each listener where a priority moves and
+ * more than one rule changes; marks them in `handled`. */
+static void batch_rule_updates(executor *x, const tr_plan *plan,
+			       bool *handled)
+{
+	const tr_change **group = tr_calloc(plan->count + 1, sizeof(*group));
+
+	for (size_t i = 0; i < plan->count; i++) {
+		const tr_change *c = &plan->changes[i];
+		const char *listener = listener_of(c);
+		size_t n = 0;
+		bool moves = false;
+
+		if (handled[i] || c->kind != TR_KIND_RULE ||
+		    c->action != TR_ACTION_UPDATE || !listener)
+			continue;
+		for (size_t j = i; j < plan->count; j++) {
+			const tr_change *d = &plan->changes[j];
+			if (!handled[j] && d->kind == TR_KIND_RULE &&
+			    d->action == TR_ACTION_UPDATE &&
+			    tr_str_eq(listener_of(d), listener)) {
+				group[n++] = d;
+				moves |= priority_moves(d);
+			}
+		}
+		if (n < 2 || !moves)
+			continue;
+		for (size_t j = i; j < plan->count; j++)
+			for (size_t g = 0; g < n; g++)
+				if (&plan->changes[j] == group[g])
+					handled[j] = true;
+		do_rule_batch(x, group, n);
+	}
+	tr_free(group);
+}
+
 /* Deletes the existing resource of a change (a deletion, or the old half
  * of a replacement) and waits until it is gone. */
 static void do_delete(executor *x, const tr_change *c)
@@ -1700,6 +1876,7 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 	     tr_diag *diag)
 {
 	executor x;
+	bool *handled;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1730,27 +1907,40 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 				do_delete(&x, c);
 		}
 	}
-	/* Phase 2: creations and updates, parents first. */
+	/* Phase 2: creations and updates, parents first; within a kind,
+	 * updates first, so a rule moving away frees its priority for a new
+	 * one. */
+	handled = tr_calloc(plan->count + 1, sizeof(*handled));
 	for (int kind = 0; kind < TR_KIND_COUNT; kind++) {
 		if (tr_kind_get((tr_kind)kind)->batched)
 			do_batches(&x, (tr_kind)kind, false);
+		if (kind == TR_KIND_RULE)
+			batch_rule_updates(&x, plan, handled);
 		for (size_t i = 0; i < plan->count; i++) {
 			const tr_change *c = &plan->changes[i];
-			if ((int)c->kind != kind || do_special(&x, c, 2))
+			if ((int)c->kind != kind || handled[i] ||
+			    c->action != TR_ACTION_UPDATE || do_special(&x, c, 2))
 				continue;
-			if (c->action == TR_ACTION_CREATE ||
-			    c->action == TR_ACTION_REPLACE) {
+			do_update(&x, c);
+		}
+		for (size_t i = 0; i < plan->count; i++) {
+			const tr_change *c = &plan->changes[i];
+			if ((int)c->kind != kind ||
+			    (c->action != TR_ACTION_CREATE &&
+			     c->action != TR_ACTION_REPLACE) ||
+			    do_special(&x, c, 2))
+				continue;
+			{
 				known *k = find_known(&x, c->address);
 				if (k && c->action == TR_ACTION_REPLACE) {
 					tr_free(k->id);
 					k->id = NULL;
 				}
 				do_create(&x, c);
-			} else if (c->action == TR_ACTION_UPDATE) {
-				do_update(&x, c);
 			}
 		}
 	}
+	tr_free(handled);
 	rc = out->failed || out->skipped ? TR_ERROR : 0;
 	out->duration_ms = now_ms(&x) - x.t0;
 	for (size_t i = 0; i < x.nids; i++) {

@@ -149,6 +149,45 @@ grep -q 'error: rule.datastore-apps/http-80/2: changed since the plan was made: 
 [[ $(grep -c '\[plan.stale\]' "$E2E_TMP/out") == 2 ]] || fail "more than the rule named: $(cat "$E2E_TMP/out")"
 ok "a stale plan (updated since): exit 1, zero writes, the rule named with the attribute that moved"
 
+# 5b. Rule priorities that collide: set by annotation, then swapped. One
+# UpdateRule after the other would collide on the listener; BatchUpdateRule
+# checks priorities after the whole batch.
+priorities() { # FIRST SECOND
+  python3 - "$route" "$1" "$2" <<'PY'
+import re, sys
+p, a, b = sys.argv[1:]
+s = open(p).read()
+s = re.sub(r"\n  annotations:\n(    .*\n)*", "\n", s)
+s = s.replace("  namespace: apps\n", "  namespace: apps\n  annotations:\n"
+              f"    application-networking.k8s.aws/rule-0-priority: \"{a}\"\n"
+              f"    application-networking.k8s.aws/rule-1-priority: \"{b}\"\n", 1)
+open(p, "w").write(s)
+PY
+}
+rule_priorities() {
+  emulator GET /_emulator/state | python3 -c '
+import json, sys
+rules = json.load(sys.stdin)["lattice"]["rules"]
+rules = rules.values() if isinstance(rules, dict) else rules
+print(" ".join("%s=%s" % (r["name"], r["priority"]) for r in sorted(rules, key=lambda r: r["name"]) if not r.get("isDefault")))'
+}
+priorities 2 1
+"$TRELLIS_BIN" apply --repo "$repo" >"$E2E_TMP/out" 2>&1 || fail "apply of swapped priorities: $(cat "$E2E_TMP/out")"
+w=$(writes)
+[[ $w == BatchUpdateRule ]] || fail "priorities 1,2 -> 2,1 wrote: $w ($(cat "$E2E_TMP/out"))"
+[[ $(rule_priorities) == "datastore-apps-r1=2 datastore-apps-r2=1" ]] || fail "priorities: $(rule_priorities)"
+priorities 1 2
+"$TRELLIS_BIN" apply --repo "$repo" --report "$E2E_TMP/r3.json" >"$E2E_TMP/out" 2>&1 || fail "swap back: $(cat "$E2E_TMP/out")"
+w=$(writes)
+[[ $w == BatchUpdateRule ]] || fail "swap back wrote: $w"
+[[ $(rule_priorities) == "datastore-apps-r1=1 datastore-apps-r2=2" ]] || fail "priorities: $(rule_priorities)"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [a["status"] for a in r["actions"]] == ["done", "done"], r["actions"]' "$E2E_TMP/r3.json" \
+  || fail "report of the batch: $(cat "$E2E_TMP/r3.json")"
+rc=0; "$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode --summary >"$E2E_TMP/out" 2>&1 || rc=$?
+[[ $rc == 0 ]] || fail "plan after the swap exited $rc: $(cat "$E2E_TMP/out")"
+writes >/dev/null
+ok "rule priorities swapped (1,2 -> 2,1 -> 1,2): one BatchUpdateRule each, no conflict, then no changes"
+
 # 6. A plan file edited by hand is refused before any AWS call.
 edit() { # NAME PYTHON-STATEMENT (p is the plan)
   python3 - "$E2E_TMP/p3.json" "$E2E_TMP/$1.json" "$2" <<'PY'
