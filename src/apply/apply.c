@@ -1423,7 +1423,7 @@ static void do_members(executor *x, const tr_change *c, int phase)
 	labels lb = {{0}, 0, NULL};
 	tr_aws_error err;
 	bool refused = false;
-	int64_t start = now_ms(x);
+	const char *verb = phase == 1 ? "deregister" : "register";
 	int error;
 	size_t nadd = phase == 2 ? (size_t)cJSON_GetArraySize(c->added) : 0;
 	size_t nremove = phase == 1 || c->action == TR_ACTION_UPDATE
@@ -1434,15 +1434,14 @@ static void do_members(executor *x, const tr_change *c, int phase)
 	if (nadd + nremove == 0)
 		goto done;
 	if (build_labels(x, &lb, k, attrs, NULL, &missing) < 0) {
-		progress(x, "%s %s: skipped: %s has no id",
-			 nadd ? "register" : "deregister", c->address,
-			 missing ? missing : "the parent");
+		skip_missing(x, c, nadd ? "register" : "deregister",
+			     missing ? missing : "the parent");
 		x->res->skipped++;
 		mark(x, c->address, ST_SKIPPED);
 		goto done;
 	}
-	progress(x, "%s %s: %zu to %s, %zu to %s ...",
-		 phase == 1 ? "deregister" : "register", c->address, nadd,
+	step_begin(x, c, verb);
+	progress(x, "%s %s: %zu to %s, %zu to %s", verb, c->address, nadd,
 		 set->add_op, nremove, set->remove_op);
 	error = send_members(x, c, set->add_op, &lb,
 			     phase == 2 ? c->added : NULL, &err, &refused);
@@ -1450,20 +1449,20 @@ static void do_members(executor *x, const tr_change *c, int phase)
 		error = send_members(x, c, set->remove_op, &lb, c->removed,
 				     &err, &refused);
 	if (error < 0) {
-		failed(x, c, phase == 1 ? "deregister" : "register", &err);
+		failed(x, c, verb, &err);
 		goto done;
 	}
 	if (refused) {
 		x->res->refused++;
+		x->cur_held = true;
+		step_close(x);
 		goto done;
 	}
 	if (phase == 2 || c->action == TR_ACTION_DELETE) {
 		x->res->done++;
 		mark(x, c->address, ST_DONE);
 	}
-	progress(x, "%s %s: done (%lld ms)",
-		 phase == 1 ? "deregister" : "register", c->address,
-		 (long long)(now_ms(x) - start));
+	step_end(x, TR_STEP_DONE, NULL);
 done:
 	cJSON_Delete(lb.holder);
 	tr_aws_error_dispose(&err);
@@ -1866,6 +1865,7 @@ static bool do_special(executor *x, const tr_change *c, int phase)
 	if (tr_kind_set(c->kind)) {
 		if ((phase == 1 && removes) || (phase == 2 && writes))
 			do_members(x, c, phase);
+		step_close(x);
 		return true;
 	}
 	return false;
