@@ -4,8 +4,8 @@
 # /_emulator/state, with ids, ARNs and times taken out, is compared with
 # the state of a single apply. Then the same with two `apply --plan` of one
 # saved plan. Client tokens make a create sent twice return one resource;
-# a run that loses a race fails or is refused as stale, and the next run
-# finishes the job.
+# a run that loses a race (both may) fails or is refused as stale, saying
+# so, and the next run finishes the job.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
@@ -21,19 +21,22 @@ world() {
   emulator GET /_emulator/state | python3 -c '
 import json, re, sys
 state = json.load(sys.stdin)
-volatile = re.compile(r"(^|_)(id|arn|seq)$|Id$|Arn$|Arns$|At$|Date$|^dnsEntry$|^createdBy$|Identifier$|^clientToken$", re.I)
+volatile = re.compile(r"(^|_)(id|arn|seq)$|Id$|Arn$|Arns$|At$|Date$|^dnsEntry$|^createdBy$|Identifier$|^clientToken$|^_|^nsBase$", re.I)
 ids = re.compile(r"\b(sn|snva|snsa|svc|tg|listener|rule|AROA|AIDA)[-A-Za-z0-9]*[0-9a-f]{6,}\b")
 def clean(v):
     if isinstance(v, dict):
         return {k: clean(x) for k, x in v.items() if not volatile.search(k)}
     if isinstance(v, list):
         return sorted((clean(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
-    if isinstance(v, str):
-        return ids.sub("<id>", v)
+    if isinstance(v, str):  # generated DNS names and name servers too
+        v = re.sub(r"[0-9a-f]{12,}", "<hex>", ids.sub("<id>", v))
+        return re.sub(r"\b(ns|awsdns)-[0-9]+", "<ns>", v)
     return v
 lines = []
 for service in ("lattice", "iam", "route53"):
     for kind, objs in (state.get(service) or {}).items():
+        if kind == "changes":
+            continue  # Route 53 change history, not what the account holds
         if isinstance(objs, dict):
             for o in objs.values():
                 if isinstance(o, dict):
@@ -54,6 +57,7 @@ print(" ".join("%s/%s" % (k[0], k[2]) for k, n in names.items() if n > 1))'
 }
 fresh() {
   emulator POST /_emulator/reset >/dev/null
+  seed_examples
   emulator POST /_emulator/config '{"asyncMs": 60}' >/dev/null
 }
 
@@ -90,7 +94,6 @@ cp "$E2E_TMP/plan.json" "$E2E_TMP/plan2.json"
 "$TRELLIS_BIN" apply --plan "$E2E_TMP/plan.json" >"$E2E_TMP/a1" 2>&1 & p1=$!
 "$TRELLIS_BIN" apply --plan "$E2E_TMP/plan2.json" >"$E2E_TMP/a2" 2>&1 & p2=$!
 rc1=0; rc2=0; wait "$p1" || rc1=$?; wait "$p2" || rc2=$?
-[[ $rc1 == 0 || $rc2 == 0 ]] || fail "neither saved-plan apply succeeded: $(tail -5 "$E2E_TMP/a1" "$E2E_TMP/a2")"
 for f in a1 a2; do # a loser is refused as stale or fails a step, never silently
   if ! grep -q '^Apply complete' "$E2E_TMP/$f"; then
     grep -q '\[plan.stale\]\|\[apply.failed\]' "$E2E_TMP/$f" || fail "$f neither completed nor said why: $(tail -10 "$E2E_TMP/$f")"
