@@ -157,6 +157,9 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		case OPT_ACCOUNT: a->account = arg; break;
 		case OPT_METHOD: a->method = arg; break;
 		case OPT_REQUEST_PATH: a->request_path = arg; break;
+		case OPT_VERIFY_KEYS: a->verify_keys = arg; break;
+		case OPT_ALLOWED_SIGNERS: a->allowed_signers = arg; break;
+		case OPT_REQUIRE_SIGNED: a->require_signed = true; break;
 		case OPT_MAX_DELETES:
 			if (tr_str_to_i64(&a->max_deletes, arg, 0, 1000000) < 0)
 				rc = usage_error(cli, spec->name,

@@ -51,6 +51,10 @@ typedef struct tr_cli_args {
 	const char *ca_file;
 	const char *ssh_key;
 	const char *known_hosts;
+	/* commit signatures (trust root) */
+	const char *verify_keys;
+	const char *allowed_signers;
+	bool require_signed;
 	/* output */
 	const char *format;
 	const char *color;

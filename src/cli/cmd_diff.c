@@ -75,6 +75,7 @@ int tr_cmd_diff(tr_cli *cli)
 	side from, to;
 	tr_diag diag_from, diag_to;
 	tr_plan plan;
+	tr_cli_trust trust;
 	tr_plan_options popts = {0};
 	tr_plan_render_options ropts = {0};
 	tr_buf out = TR_BUF_INIT(TR_MAX_OUTPUT_BYTES);
@@ -85,11 +86,22 @@ int tr_cmd_diff(tr_cli *cli)
 	tr_diag_init(&diag_from);
 	tr_diag_init(&diag_to);
 	tr_plan_init(&plan);
+	tr_cli_trust_init(&trust);
 	tr_cli_source_options(&sopts, cli);
 	sopts.ref = NULL; /* both sides are named by --from and --to */
-	if (tr_source_open(&src, &sopts, &diag_to) < 0)
+	if (tr_cli_trust_open(&trust, cli, false, &diag_to) < 0 ||
+	    tr_source_open(&src, &sopts, &diag_to) < 0)
 		goto done;
-	(void)load_side(&to, cli, src, cli->args.to, &diag_to);
+	/* The signature that matters is the proposed change's (--to). */
+	if (tr_cli_trust_check(&trust, cli, src, cli->args.to, &diag_to) < 0)
+		goto done;
+	(void)load_side(&to, cli, src,
+			trust.enforce && trust.checked ? trust.commit
+						       : cli->args.to,
+			&diag_to);
+	if (to.loaded && tr_cli_trust_policy(&trust, cli, src,
+					     &to.repo.config, &diag_to) < 0)
+		goto done;
 	if (tr_diag_failed(&diag_to, cli->args.allow_unsupported))
 		goto done;
 	if (load_side(&from, cli, src, cli->args.from, &diag_from) < 0 &&
@@ -134,6 +146,7 @@ done:
 	side_dispose(&from);
 	side_dispose(&to);
 	tr_source_free(src);
+	tr_cli_trust_dispose(&trust);
 	tr_diag_dispose(&diag_from);
 	tr_diag_dispose(&diag_to);
 	return rc;

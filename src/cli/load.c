@@ -91,10 +91,26 @@ int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
 	int error;
 
 	memset(out, 0, sizeof(*out));
+	tr_cli_trust_init(&out->trust);
 	tr_cli_source_options(&opts, cli);
+	/* plan and apply refuse an unverified commit; the others report. */
+	if ((error = tr_cli_trust_open(&out->trust, cli,
+				       cli->args.command == TR_CMD_PLAN ||
+					       cli->args.command == TR_CMD_APPLY,
+				       diag)) < 0)
+		return error;
 	if ((error = tr_source_open(&out->source, &opts, diag)) < 0)
 		return error;
-	if ((error = tr_source_read(&out->tree, out->source, NULL, diag)) < 0)
+	if ((error = tr_cli_trust_check(&out->trust, cli, out->source, NULL,
+					diag)) < 0)
+		return error;
+	/* Enforced: read exactly the commit whose signature was checked,
+	 * not a ref that may have moved, nor files on disk. */
+	if ((error = tr_source_read(&out->tree, out->source,
+				    out->trust.enforce && out->trust.checked
+					    ? out->trust.commit
+					    : NULL,
+				    diag)) < 0)
 		return error;
 	ropts.base = cli->args.path;
 	if (cli->args.config) {
@@ -112,6 +128,9 @@ int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
 	if ((error = tr_repo_load(&out->repo, &out->tree, &ropts, diag)) < 0)
 		return error;
 	out->repo_loaded = true;
+	if ((error = tr_cli_trust_policy(&out->trust, cli, out->source,
+					 &out->repo.config, diag)) < 0)
+		return error;
 	tr_source_tree_drop_data(&out->tree);
 	return 0;
 }
@@ -137,6 +156,7 @@ int tr_cli_load_config_text(tr_cli_loaded *out, const char *file,
 
 void tr_cli_loaded_dispose(tr_cli_loaded *l)
 {
+	tr_cli_trust_dispose(&l->trust);
 	tr_repo_dispose(&l->repo);
 	tr_source_tree_dispose(&l->tree);
 	tr_source_free(l->source);

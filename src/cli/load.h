@@ -5,6 +5,35 @@
 #include "plan/plan.h"
 #include "repo/repo.h"
 #include "source/source.h"
+#include "verify/verify.h"
+
+/*
+ * Commit signatures for one run (trust.c). The trust root comes from the
+ * command line or the environment only; trellis.yaml may narrow it.
+ */
+typedef struct tr_cli_trust {
+	tr_verify *verify;        /* NULL: no trust root given */
+	bool wanted;              /* a trust root or --require-signed */
+	bool enforce;             /* anything but good fails the run */
+	bool checked;             /* `commit` was checked */
+	char commit[41];
+	tr_verify_result result;  /* of `commit` */
+	tr_buf sig;               /* its signature, for narrowing */
+} tr_cli_trust;
+
+void tr_cli_trust_init(tr_cli_trust *t);
+void tr_cli_trust_dispose(tr_cli_trust *t);
+/* Reads the trust root; `enforce` is the command's default (plan, apply)
+ * and --require-signed turns it on for the others. */
+int tr_cli_trust_open(tr_cli_trust *t, tr_cli *cli, bool enforce,
+		      tr_diag *diag);
+/* Resolves `ref` (NULL = the source's) to a commit and checks it. Fails
+ * (negative) when enforcing and the signature is not good. */
+int tr_cli_trust_check(tr_cli_trust *t, tr_cli *cli, tr_source *src,
+		       const char *ref, tr_diag *diag);
+/* The config's verify: narrowing and mode all-since; then reports. */
+int tr_cli_trust_policy(tr_cli_trust *t, tr_cli *cli, tr_source *src,
+			const tr_config *cfg, tr_diag *diag);
 
 typedef struct tr_cli_loaded {
 	tr_source *source;
@@ -13,6 +42,7 @@ typedef struct tr_cli_loaded {
 	bool repo_loaded;
 	char *config_data;
 	size_t config_len;
+	tr_cli_trust trust;
 } tr_cli_loaded;
 
 /* Fills source options from the arguments and the environment (git

@@ -24,6 +24,17 @@ const tr_opt_spec tr_cli_options[] = {
 	 "(also TRELLIS_GIT_SSH_KEY)"},
 	{"known-hosts", OPT_KNOWN_HOSTS, "FILE", CMDS_SOURCE,
 	 "known_hosts file for SSH git remotes; default: ~/.ssh/known_hosts"},
+	{"verify-keys", OPT_VERIFY_KEYS, "FILE|DIR", CMDS_SOURCE,
+	 "trusted OpenPGP public keys (a file, or a folder of files): the "
+	 "commit read must be signed by one of them (also "
+	 "TRELLIS_VERIFY_KEYS); see docs/signing.md"},
+	{"allowed-signers", OPT_ALLOWED_SIGNERS, "FILE", CMDS_SOURCE,
+	 "trusted SSH signers, in ssh-keygen's allowed-signers format (also "
+	 "TRELLIS_ALLOWED_SIGNERS)"},
+	{"require-signed", OPT_REQUIRE_SIGNED, NULL, CMDS_SOURCE,
+	 "fail unless the commit is signed by a trusted signer (plan and "
+	 "apply always do when trusted keys are given; validate, render and "
+	 "diff otherwise only report the signature)"},
 	{"from", OPT_FROM, "REF", CMD_BIT(TR_CMD_DIFF),
 	 "the commit to compare from"},
 	{"to", OPT_TO, "REF", CMD_BIT(TR_CMD_DIFF),

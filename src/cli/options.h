@@ -47,7 +47,10 @@ typedef enum tr_opt_id {
 	OPT_TO_ROUTE,
 	OPT_ACCOUNT,
 	OPT_METHOD,
-	OPT_REQUEST_PATH
+	OPT_REQUEST_PATH,
+	OPT_VERIFY_KEYS,
+	OPT_ALLOWED_SIGNERS,
+	OPT_REQUIRE_SIGNED
 } tr_opt_id;
 
 typedef struct tr_opt_spec {

@@ -167,6 +167,25 @@ static void read_dns(tr_config *cfg, tr_arena *arena, const tr_node *list)
 	tr_buf_dispose(&path);
 }
 
+static void read_verify(tr_config_verify *out, tr_arena *arena,
+			const tr_node *map)
+{
+	const tr_node *mode;
+	const char *text;
+
+	if (!map || map->type != TR_NODE_MAP)
+		return; /* the schema reports it */
+	out->present = true;
+	out->node = map;
+	mode = tr_node_get(map, "mode");
+	if (mode && mode->type == TR_NODE_MAP)
+		out->since = string_field(mode, "all-since");
+	if ((text = string_field(map, "keys")) != NULL)
+		out->keys = clean_path(arena, text);
+	if ((text = string_field(map, "allowedSigners")) != NULL)
+		out->allowed_signers = clean_path(arena, text);
+}
+
 int tr_config_parse(tr_config *cfg, tr_arena *arena, const char *file,
 		    const tr_node *root, tr_diag *diag)
 {
@@ -193,6 +212,7 @@ int tr_config_parse(tr_config *cfg, tr_arena *arena, const char *file,
 		cfg->max_deletes = v->as.integer;
 	read_clusters(&r, cfg, arena, tr_node_get(root, "clusters"));
 	read_dns(cfg, arena, tr_node_get(root, "dns"));
+	read_verify(&cfg->verify, arena, tr_node_get(root, "verify"));
 	/* Problems inside are reported; the rest of the config is usable. */
 	return 0;
 }

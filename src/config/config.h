@@ -33,6 +33,15 @@ typedef struct tr_config_dns {
 	const tr_node *node;
 } tr_config_dns;
 
+/* verify: (docs/signing.md) may only narrow the operator's trust root. */
+typedef struct tr_config_verify {
+	bool present;
+	const char *since;           /* mode all-since: REF; NULL = head */
+	const char *keys;            /* relative to the config's folder */
+	const char *allowed_signers; /* relative to the config's folder */
+	const tr_node *node;
+} tr_config_verify;
+
 typedef struct tr_config {
 	bool present;            /* a config file was read */
 	const char *file;        /* its display path */
@@ -44,6 +53,7 @@ typedef struct tr_config {
 	size_t dns_count;
 	bool prune;
 	int64_t max_deletes;
+	tr_config_verify verify;
 	const tr_node *root;
 } tr_config;
 

@@ -9,9 +9,7 @@
  */
 #include "source/source.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +19,7 @@
 #include "source/internal.h"
 #include "util/alloc.h"
 #include "util/errors.h"
+#include "util/fs.h"
 #include "util/limits.h"
 #include "util/str.h"
 
@@ -40,39 +39,6 @@ struct tr_source {
 /* ------------------------------------------------------------------ */
 /* Folders                                                            */
 /* ------------------------------------------------------------------ */
-
-/* rm -rf without following links: our temp folder holds only what libgit2
- * wrote, but a careless link must never make us delete outside it. */
-static int remove_tree_at(int dirfd, const char *name)
-{
-	struct stat st;
-	DIR *dir;
-	struct dirent *e;
-	int fd, error = 0;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dirfd, name, 0);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return -1;
-	}
-	while ((e = readdir(dir)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (remove_tree_at(fd, e->d_name) < 0)
-			error = -1;
-	}
-	closedir(dir);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0)
-		error = -1;
-	return error;
-}
 
 static int mkdir_p(const char *path, mode_t mode)
 {
@@ -594,7 +560,7 @@ void tr_source_free(tr_source *src)
 		return;
 	git_repository_free(src->repo);
 	if (src->tmp_dir)
-		(void)remove_tree_at(AT_FDCWD, src->tmp_dir);
+		(void)tr_fs_remove_tree(src->tmp_dir);
 	tr_source__url_dispose(&src->url);
 	tr_redactor_dispose(&src->redactor);
 	tr_free(src->tmp_dir);
@@ -613,4 +579,219 @@ void tr_source_tree_drop_data(tr_source_tree *tree)
 		tree->files[i].data = NULL;
 		tree->files[i].len = 0;
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Commits and signatures                                             */
+/* ------------------------------------------------------------------ */
+
+int tr_source_resolve(char out[41], tr_source *src, const char *ref,
+		      tr_diag *diag)
+{
+	git_commit *commit = NULL;
+
+	out[0] = '\0';
+	if (!ref)
+		ref = src->ref;
+	if (!src->repo) {
+		tr_source__fail(diag, &src->redactor, "source.not-a-commit",
+				"'%s' is not a git repository: there is no "
+				"commit whose signature could be checked",
+				src->display);
+		return TR_ENOTFOUND;
+	}
+	if (resolve_ref(&commit, src, ref) < 0) {
+		tr_source__fail(diag, &src->redactor, "source.ref-not-found",
+				"ref '%s' not found in %s (no branch, tag or "
+				"commit of that name)",
+				ref ? ref : "HEAD", src->display);
+		return TR_ENOTFOUND;
+	}
+	git_oid_tostr(out, 41, git_commit_id(commit));
+	git_commit_free(commit);
+	return 0;
+}
+
+int tr_source_signature(tr_buf *sig, tr_buf *payload, tr_source *src,
+			const char *commit, tr_diag *diag)
+{
+	git_buf gsig = GIT_BUF_INIT, gdata = GIT_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	git_oid id;
+	tr_buf err = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES);
+	int rc, error = TR_EIO;
+
+	if (git_oid_fromstr(&id, commit) < 0)
+		goto fail;
+	rc = git_commit_extract_signature(&gsig, &gdata, src->repo, &id, NULL);
+	if (rc == 0) {
+		if (gsig.size > TR_MAX_SIGNATURE_BYTES ||
+		    gdata.size > TR_MAX_COMMIT_BYTES) {
+			tr_source__fail(diag, &src->redactor, "source.io",
+					"commit %s is too large to verify",
+					commit);
+			error = TR_ETOOLARGE;
+			goto done;
+		}
+		if (tr_buf_put(sig, gsig.ptr, gsig.size) < 0 ||
+		    tr_buf_put(payload, gdata.ptr, gdata.size) < 0)
+			goto fail;
+		error = 0;
+		goto done;
+	}
+	if (rc != GIT_ENOTFOUND)
+		goto fail;
+	/* Unsigned, or not a commit object that libgit2 could parse: read
+	 * it raw to tell which. */
+	if (git_repository_odb(&odb, src->repo) < 0 ||
+	    git_odb_read(&obj, odb, &id) < 0 ||
+	    git_odb_object_type(obj) != GIT_OBJECT_COMMIT)
+		goto fail;
+	if (git_odb_object_size(obj) > TR_MAX_COMMIT_BYTES ||
+	    tr_buf_put(payload, git_odb_object_data(obj),
+		       git_odb_object_size(obj)) < 0)
+		goto fail;
+	error = 0;
+	goto done;
+fail:
+	tr_source__git_error(&err, &src->redactor);
+	tr_source__fail(diag, &src->redactor, "source.io",
+			"cannot read commit %s to check its signature: %s",
+			commit, tr_buf_cstr(&err));
+done:
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	git_buf_dispose(&gsig);
+	git_buf_dispose(&gdata);
+	tr_buf_dispose(&err);
+	return error;
+}
+
+int tr_source_commits_since(char (**out)[41], size_t *count, tr_source *src,
+			    const char *commit, const char *since,
+			    tr_diag *diag)
+{
+	git_revwalk *walk = NULL;
+	git_commit *base = NULL;
+	git_oid head, id;
+	char (*list)[41] = NULL;
+	size_t n = 0, cap = 0;
+	int error = TR_EIO;
+
+	*out = NULL;
+	*count = 0;
+	if (git_oid_fromstr(&head, commit) < 0)
+		goto done;
+	if (resolve_ref(&base, src, since) < 0) {
+		tr_source__fail(diag, &src->redactor, "verify.since",
+				"verify mode all-since: ref '%s' not found in "
+				"%s", since, src->display);
+		error = TR_ENOTFOUND;
+		goto done;
+	}
+	if (!git_oid_equal(&head, git_commit_id(base)) &&
+	    git_graph_descendant_of(src->repo, &head, git_commit_id(base)) != 1) {
+		tr_source__fail(diag, &src->redactor, "verify.since",
+				"verify mode all-since: '%s' is not an "
+				"ancestor of commit %s, so the commits since "
+				"it cannot be listed", since, commit);
+		error = TR_EINVALID;
+		goto done;
+	}
+	if (git_revwalk_new(&walk, src->repo) < 0 ||
+	    git_revwalk_push(walk, &head) < 0 ||
+	    git_revwalk_hide(walk, git_commit_id(base)) < 0)
+		goto done;
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL);
+	while (git_revwalk_next(&id, walk) == 0) {
+		if (n == TR_MAX_VERIFY_COMMITS) {
+			tr_source__fail(diag, &src->redactor, "verify.since",
+					"verify mode all-since: more than %u "
+					"commits since '%s'; move it forward",
+					TR_MAX_VERIFY_COMMITS, since);
+			error = TR_ETOOLARGE;
+			goto done;
+		}
+		list = tr_grow(list, &cap, n + 1, sizeof(*list));
+		git_oid_tostr(list[n++], 41, &id);
+	}
+	*out = list;
+	*count = n;
+	list = NULL;
+	error = 0;
+done:
+	if (error == TR_EIO) {
+		tr_buf err = TR_BUF_INIT(TR_MAX_MESSAGE_BYTES);
+
+		tr_source__git_error(&err, &src->redactor);
+		tr_source__fail(diag, &src->redactor, "source.io",
+				"cannot list the commits since '%s': %s", since,
+				tr_buf_cstr(&err));
+		tr_buf_dispose(&err);
+	}
+	tr_free(list);
+	git_revwalk_free(walk);
+	git_commit_free(base);
+	return error;
+}
+
+static int put_blob(tr_buf *out, git_repository *repo, const git_oid *id)
+{
+	git_blob *blob = NULL;
+	int error = TR_EIO;
+
+	if (git_blob_lookup(&blob, repo, id) < 0)
+		return TR_EIO;
+	if (git_blob_rawsize(blob) > TR_MAX_KEY_FILE_BYTES) {
+		error = TR_ETOOLARGE;
+		goto done;
+	}
+	error = tr_buf_put(out, git_blob_rawcontent(blob),
+			   (size_t)git_blob_rawsize(blob));
+	if (!error)
+		error = tr_buf_putc(out, '\n');
+done:
+	git_blob_free(blob);
+	return error;
+}
+
+int tr_source_read_path(tr_buf *out, tr_source *src, const char *commit,
+			const char *path)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL, *sub = NULL;
+	git_tree_entry *entry = NULL;
+	git_oid id;
+	int error = TR_ENOTFOUND;
+
+	if (!src->repo || git_oid_fromstr(&id, commit) < 0 ||
+	    git_commit_lookup(&c, src->repo, &id) < 0 ||
+	    git_commit_tree(&tree, c) < 0)
+		goto done;
+	if (git_tree_entry_bypath(&entry, tree, path) < 0)
+		goto done;
+	if (git_tree_entry_type(entry) == GIT_OBJECT_BLOB) {
+		error = put_blob(out, src->repo, git_tree_entry_id(entry));
+		goto done;
+	}
+	if (git_tree_entry_type(entry) != GIT_OBJECT_TREE ||
+	    git_tree_lookup(&sub, src->repo, git_tree_entry_id(entry)) < 0)
+		goto done;
+	error = 0;
+	/* Tree entries are sorted by name already. */
+	for (size_t i = 0; i < git_tree_entrycount(sub) && !error; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(sub, i);
+
+		if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+		    git_tree_entry_name(e)[0] == '.')
+			continue;
+		error = put_blob(out, src->repo, git_tree_entry_id(e));
+	}
+done:
+	git_tree_entry_free(entry);
+	git_tree_free(sub);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return error;
 }

@@ -126,6 +126,44 @@ int tr_source_open(tr_source **out, const tr_source_options *opts,
 int tr_source_read(tr_source_tree *out, tr_source *src, const char *ref,
 		   tr_diag *diag);
 
+/*
+ * Commit signatures (the verify module checks them): the commit `ref`
+ * names, resolved once so that what is verified is what is read (pass the
+ * id back to tr_source_read). NULL ref: the ref given at open, else the
+ * remote's default branch, or HEAD of a local work tree. A plain folder
+ * has no commit: TR_ENOTFOUND with rule "source.not-a-commit".
+ */
+int tr_source_resolve(char out[41], tr_source *src, const char *ref,
+		      tr_diag *diag);
+
+/*
+ * The signature of `commit` (40 hex) and the exact bytes it signs, as
+ * libgit2's git_commit_extract_signature gives them: the commit object
+ * without its gpgsig header. An unsigned commit leaves `sig` empty and
+ * fills `payload` with the whole object. A corrupt object fails (libgit2
+ * checks every object's hash as it reads it).
+ */
+int tr_source_signature(tr_buf *sig, tr_buf *payload, tr_source *src,
+			const char *commit, tr_diag *diag);
+
+/*
+ * Commits reachable from `commit` and not from `since` (a ref), newest
+ * first, as 40-hex strings in one allocation (*out, free with tr_free).
+ * `since` must be an ancestor of `commit` (TR_EINVALID otherwise, rule
+ * "verify.since"); more than TR_MAX_VERIFY_COMMITS is TR_ETOOLARGE.
+ */
+int tr_source_commits_since(char (**out)[41], size_t *count, tr_source *src,
+			    const char *commit, const char *since,
+			    tr_diag *diag);
+
+/*
+ * Appends to `out` the blob at `path` (repository-relative) in `commit`,
+ * or every blob directly inside that folder (sorted, hidden ones skipped),
+ * each followed by a newline. TR_ENOTFOUND (no diagnostic) when missing.
+ */
+int tr_source_read_path(tr_buf *out, tr_source *src, const char *commit,
+			const char *path);
+
 /* The remote or path with credentials redacted, for messages. Borrowed. */
 const char *tr_source_display(const tr_source *src);
 

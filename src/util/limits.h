@@ -13,6 +13,14 @@
 #define TR_MAX_TREE_DEPTH        64u                   /* folder nesting */
 #define TR_MAX_SYMLINK_HOPS      8u
 
+/* Commit signatures (src/verify/) */
+#define TR_MAX_SIGNATURE_BYTES   (64u * 1024)          /* one gpgsig header */
+#define TR_MAX_COMMIT_BYTES      (1u * 1024 * 1024)    /* a commit object */
+#define TR_MAX_KEY_FILE_BYTES    (1u * 1024 * 1024)    /* one trusted key file */
+#define TR_MAX_KEY_FILES         1000u                 /* files in a key folder */
+#define TR_MAX_TOOL_OUTPUT_BYTES (64u * 1024)          /* ssh-keygen's replies */
+#define TR_MAX_VERIFY_COMMITS    10000u                /* verify mode all-since */
+
 /* YAML manifests */
 #define TR_MAX_DOCS_PER_FILE     20000u
 #define TR_MAX_YAML_DEPTH        64u       /* Gateway API objects are < 15 deep */
