@@ -14,12 +14,12 @@
 ARG DEBIAN_IMAGE=debian:12-slim
 
 FROM ${DEBIAN_IMAGE} AS build
-# BUILD-PACKAGES: build-essential cmake pkg-config ca-certificates libgit2-dev libyaml-dev libcjson-dev libcurl4-openssl-dev libssl-dev libpcre2-dev libxml2-dev
+# BUILD-PACKAGES: build-essential cmake pkg-config ca-certificates libgit2-dev libyaml-dev libcjson-dev libcurl4-openssl-dev libssl-dev libpcre2-dev libxml2-dev libgpgme-dev
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libgit2-dev libyaml-dev libcjson-dev libcurl4-openssl-dev libssl-dev \
-      libpcre2-dev libxml2-dev \
+      libpcre2-dev libxml2-dev libgpgme-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -32,11 +32,13 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
  && build/trellis version
 
 FROM ${DEBIAN_IMAGE} AS runtime
-# RUNTIME-PACKAGES: ca-certificates libgit2-1.5 libyaml-0-2 libcjson1 libcurl4 libssl3 libpcre2-8-0 libxml2
+# RUNTIME-PACKAGES: ca-certificates libgit2-1.5 libyaml-0-2 libcjson1 libcurl4 libssl3 libpcre2-8-0 libxml2 libgpgme11 gpg openssh-client
+# (gpg and ssh-keygen check commit signatures: docs/signing.md)
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libgit2-1.5 libyaml-0-2 libcjson1 libcurl4 libssl3 \
       libpcre2-8-0 libxml2 \
+      libgpgme11 gpg openssh-client \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/* \
  && mkdir -p /var/cache/trellis /home/trellis \
  && chown 65532:65532 /var/cache/trellis /home/trellis

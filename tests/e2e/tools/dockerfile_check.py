@@ -28,6 +28,9 @@ BUILD_TOOLS = {"build-essential", "cmake", "pkg-config", "ca-certificates"}
 BASE_IMAGE = {"libc6", "libgcc-s1"}
 # Data, not a linked library: the CA bundle libcurl and libgit2 read.
 RUNTIME_DATA = {"ca-certificates"}
+# Programs trellis runs: gpg (through GPGME) and ssh-keygen check commit
+# signatures (docs/signing.md).
+RUNTIME_TOOLS = {"gpg", "openssh-client"}
 SANITIZER_LIBS = ("libasan.so", "libubsan.so")
 
 problems = []
@@ -220,7 +223,9 @@ def check(src, binary, sanitized):
             want_run.add(pkg)
     for p in sorted(want_run - got_run):
         problem(f"runtime stage lacks {p} (the binary links it)")
-    for p in sorted(got_run - want_run - RUNTIME_DATA):
+    for p in sorted(RUNTIME_TOOLS - got_run):
+        problem(f"runtime stage lacks {p} (trellis runs it)")
+    for p in sorted(got_run - want_run - RUNTIME_DATA - RUNTIME_TOOLS):
         problem(f"runtime stage installs {p}, which the binary does not link")
     closure = depends_closure(got_run | BASE_IMAGE)
     skip = set()
