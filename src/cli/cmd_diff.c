@@ -100,7 +100,8 @@ int tr_cmd_diff(tr_cli *cli)
 						       : cli->args.to,
 			&diag_to);
 	if (to.loaded && tr_cli_trust_policy(&trust, cli, src,
-					     &to.repo.config, &diag_to) < 0)
+					     &to.repo.config, cli->args.path,
+					     &diag_to) < 0)
 		goto done;
 	if (tr_diag_failed(&diag_to, cli->args.allow_unsupported))
 		goto done;

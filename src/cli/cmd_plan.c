@@ -228,6 +228,54 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 			     a->allow_delete_all, diag);
 }
 
+/*
+ * apply --plan with a trust root: the plan's commit must be the one that
+ * was verified when the plan was made, and must verify now, fetched again
+ * from the plan's repository (the file alone could claim anything).
+ */
+static int verify_saved_plan(planned *p, tr_cli *cli, const tr_config *cfg,
+			     tr_diag *diag)
+{
+	const tr_plan_file_info *info = &p->saved.info;
+	const char *file = cli->args.plan_file;
+	tr_cli_trust *t = &p->loaded.trust;
+	tr_source_options opts;
+	int error;
+
+	if ((error = tr_cli_trust_open(t, cli, true, diag)) < 0 || !t->wanted)
+		return error;
+	if (!p->saved.plan.commit[0] || !info->signer_key) {
+		tr_diag_add(diag, TR_SEV_ERROR, "verify.plan", file, 0, 0,
+			    "source", "%s", !p->saved.plan.commit[0]
+			    ? "the plan was not made from a git commit: there "
+			      "is no signature to check"
+			    : "the plan was made without signature "
+			      "verification: make it again with --verify-keys "
+			      "or --allowed-signers");
+		return TR_EREFUSED;
+	}
+	tr_cli_source_options(&opts, cli);
+	opts.repo = info->repo;
+	opts.ref = NULL;
+	opts.path = info->path;
+	if ((error = tr_source_open(&p->loaded.source, &opts, diag)) < 0 ||
+	    (error = tr_cli_trust_check(t, cli, p->loaded.source,
+					p->saved.plan.commit, diag)) < 0)
+		return error;
+	if (strcmp(t->result.key.ptr ? t->result.key.ptr : "",
+		   info->signer_key) != 0) {
+		tr_diag_add(diag, TR_SEV_ERROR, "verify.plan", file, 0, 0,
+			    "source.verified.key",
+			    "the plan says commit %s was signed with key %s, "
+			    "but it is signed with %s",
+			    p->saved.plan.commit, info->signer_key,
+			    tr_buf_cstr(&t->result.key));
+		return TR_EREFUSED;
+	}
+	return tr_cli_trust_policy(t, cli, p->loaded.source, cfg, info->path,
+				   diag);
+}
+
 /* apply --plan: the saved plan, checked against the account as it is now.
  * The repository is not read again: the file carries the config and the
  * desired state of every resource. */
@@ -256,6 +304,8 @@ static int load_saved_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	(void)tr_validate_repo(&stats, &p->loaded.repo, &vopts, diag);
 	cfg = &p->loaded.repo.config;
 	if (tr_diag_failed(diag, false) || !config_is_complete(cfg, diag))
+		goto done;
+	if (verify_saved_plan(p, cli, cfg, diag) < 0)
 		goto done;
 	if (!tr_str_eq(cfg->owner, info->owner) ||
 	    !tr_str_eq(cfg->region, info->region)) {
@@ -327,6 +377,14 @@ static int save_plan(planned *p, tr_cli *cli, tr_diag *diag)
 	info.adopt = a->adopt;
 	info.allow_delete_all = a->allow_delete_all;
 	info.max_deletes = p->max_deletes;
+	if (p->loaded.trust.checked &&
+	    p->loaded.trust.result.status == TR_VERIFY_GOOD) {
+		const tr_verify_result *v = &p->loaded.trust.result;
+
+		info.signature_kind = (char *)tr_verify_kind_name(v->kind);
+		info.signer = v->signer.ptr ? v->signer.ptr : "";
+		info.signer_key = v->key.ptr ? v->key.ptr : "";
+	}
 	if (tr_plan_file_write(&out, &p->plan, &p->observed, &info) < 0 ||
 	    tr_redactor_scrub(&cli->redactor, &out) < 0 ||
 	    (cli->aws && tr_redactor_scrub(tr_aws_client_redactor(cli->aws),

@@ -129,7 +129,8 @@ int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag)
 		return error;
 	out->repo_loaded = true;
 	if ((error = tr_cli_trust_policy(&out->trust, cli, out->source,
-					 &out->repo.config, diag)) < 0)
+					 &out->repo.config, cli->args.path,
+					 diag)) < 0)
 		return error;
 	tr_source_tree_drop_data(&out->tree);
 	return 0;
@@ -142,6 +143,7 @@ int tr_cli_load_config_text(tr_cli_loaded *out, const char *file,
 	int error;
 
 	memset(out, 0, sizeof(*out));
+	tr_cli_trust_init(&out->trust);
 	out->config_data = tr_strndup(text, len);
 	out->config_len = len;
 	ropts.config_file = file;

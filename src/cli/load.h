@@ -31,9 +31,10 @@ int tr_cli_trust_open(tr_cli_trust *t, tr_cli *cli, bool enforce,
  * (negative) when enforcing and the signature is not good. */
 int tr_cli_trust_check(tr_cli_trust *t, tr_cli *cli, tr_source *src,
 		       const char *ref, tr_diag *diag);
-/* The config's verify: narrowing and mode all-since; then reports. */
+/* The config's verify: narrowing and mode all-since; then reports.
+ * `base` is the folder of trellis.yaml in the repository (--path). */
 int tr_cli_trust_policy(tr_cli_trust *t, tr_cli *cli, tr_source *src,
-			const tr_config *cfg, tr_diag *diag);
+			const tr_config *cfg, const char *base, tr_diag *diag);
 
 typedef struct tr_cli_loaded {
 	tr_source *source;

@@ -212,8 +212,11 @@ const tr_doc_item tr_cli_environment[] = {
 	{"TRELLIS_GIT_CA_FILE, SSL_CERT_FILE",
 	 "CA bundle for HTTPS git remotes (as --ca-file)"},
 	{"TRELLIS_CACHE_DIR", "as --cache-dir"},
+	{"TRELLIS_VERIFY_KEYS", "as --verify-keys (trusted OpenPGP keys)"},
+	{"TRELLIS_ALLOWED_SIGNERS", "as --allowed-signers (trusted SSH signers)"},
 	{"HTTPS_PROXY", "proxy for HTTPS git remotes"},
-	{"TMPDIR", "where remotes are cloned without a cache (default /tmp)"},
+	{"TMPDIR", "where remotes are cloned without a cache, and the private "
+		   "GnuPG home for trusted keys (default /tmp)"},
 	{"HOME", "for ~/.ssh/known_hosts and ~/.aws/"},
 	{"AWS_REGION, AWS_DEFAULT_REGION",
 	 "the region (else the profile's, then the config's region)"},

@@ -172,8 +172,9 @@ static int repo_path(tr_buf *out, const char *base, const char *rel)
 /* A verify.keys or verify.allowedSigners file of the repository, read at
  * the verified commit (whose signature vouches for it). */
 static int read_narrowing(tr_buf *out, bool *given, tr_cli_trust *t,
-			  tr_cli *cli, tr_source *src, const tr_config *cfg,
-			  const char *rel, const char *field, tr_diag *diag)
+			  const char *base, tr_source *src,
+			  const tr_config *cfg, const char *rel,
+			  const char *field, tr_diag *diag)
 {
 	tr_buf path = TR_BUF_INIT(TR_MAX_PATH_BYTES);
 	int error;
@@ -181,7 +182,7 @@ static int read_narrowing(tr_buf *out, bool *given, tr_cli_trust *t,
 	*given = rel != NULL;
 	if (!rel)
 		return 0;
-	if ((error = repo_path(&path, cli->args.path, rel)) == 0)
+	if ((error = repo_path(&path, base, rel)) == 0)
 		error = tr_source_read_path(out, src, t->commit, path.ptr);
 	if (error < 0) {
 		const tr_node *at = tr_node_get(cfg->verify.node, field);
@@ -217,7 +218,7 @@ static int narrow(tr_verify_result *r, tr_cli_trust *t, const tr_buf *sig,
 }
 
 int tr_cli_trust_policy(tr_cli_trust *t, tr_cli *cli, tr_source *src,
-			const tr_config *cfg, tr_diag *diag)
+			const tr_config *cfg, const char *base, tr_diag *diag)
 {
 	tr_buf keys = TR_BUF_INIT(TR_MAX_KEY_FILE_BYTES * (size_t)TR_MAX_KEY_FILES);
 	tr_buf signers = TR_BUF_INIT(TR_MAX_KEY_FILE_BYTES * (size_t)TR_MAX_KEY_FILES);
@@ -226,8 +227,7 @@ int tr_cli_trust_policy(tr_cli_trust *t, tr_cli *cli, tr_source *src,
 	tr_verify_result r;
 	char(*list)[41] = NULL;
 	size_t count = 0;
-	const char *where = cli->args.path && *cli->args.path ? cli->args.path
-							      : ".";
+	const char *where = base && *base ? base : ".";
 	bool have_keys = false, have_signers = false;
 	int error = 0;
 
@@ -247,9 +247,9 @@ int tr_cli_trust_policy(tr_cli_trust *t, tr_cli *cli, tr_source *src,
 	}
 	if (!t->verify || !t->checked || t->result.status != TR_VERIFY_GOOD)
 		goto done;
-	if ((error = read_narrowing(&keys, &have_keys, t, cli, src, cfg,
+	if ((error = read_narrowing(&keys, &have_keys, t, base, src, cfg,
 				    cfg->verify.keys, "keys", diag)) < 0 ||
-	    (error = read_narrowing(&signers, &have_signers, t, cli, src, cfg,
+	    (error = read_narrowing(&signers, &have_signers, t, base, src, cfg,
 				    cfg->verify.allowed_signers,
 				    "allowedSigners", diag)) < 0) {
 		error = t->enforce ? error : 0;

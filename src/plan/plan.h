@@ -128,6 +128,11 @@ typedef struct tr_plan_file_info {
 	char config_digest[72]; /* "sha256:<hex>" of config_text */
 	bool prune, adopt, allow_delete_all;
 	int64_t max_deletes;
+	/* The commit's signature as checked at plan time (docs/signing.md);
+	 * all NULL when the plan was made without a trust root. */
+	char *signature_kind;  /* "OpenPGP" or "SSH" */
+	char *signer;          /* user id or SSH principal */
+	char *signer_key;      /* fingerprint */
 } tr_plan_file_info;
 
 typedef struct tr_plan_dependency {

@@ -136,6 +136,9 @@ void tr_plan_file_dispose(tr_plan_file *pf)
 	tr_free(i->owner);
 	tr_free(i->config_file);
 	tr_free(i->config_text);
+	tr_free(i->signature_kind);
+	tr_free(i->signer);
+	tr_free(i->signer_key);
 	for (size_t d = 0; d < pf->dep_count; d++) {
 		tr_free(pf->deps[d].address);
 		cJSON_Delete(pf->deps[d].resource);
@@ -320,6 +323,16 @@ int tr_plan_file_write(tr_buf *out, const tr_plan *plan, tr_model *observed,
 	cJSON_AddItemToObject(o, "ref", str_or_null(info->ref));
 	cJSON_AddItemToObject(o, "path", str_or_null(info->path));
 	cJSON_AddStringToObject(o, "commit", plan->commit);
+	if (info->signer_key) {
+		cJSON *v = cJSON_AddObjectToObject(o, "verified");
+
+		cJSON_AddStringToObject(v, "kind", info->signature_kind);
+		cJSON_AddStringToObject(v, "signer",
+					info->signer ? info->signer : "");
+		cJSON_AddStringToObject(v, "key", info->signer_key);
+	} else {
+		cJSON_AddNullToObject(o, "verified");
+	}
 	o = cJSON_AddObjectToObject(root, "config");
 	cJSON_AddStringToObject(o, "file", info->config_file);
 	cJSON_AddStringToObject(o, "digest", digest);
@@ -667,7 +680,9 @@ static void read_info(reader *r, tr_plan_file *pf, const cJSON *root)
 		"config", "target", "options", "summary", "changes", "observed",
 		NULL};
 	static const char *const source_keys[] = {"repo", "ref", "path",
-						  "commit", NULL};
+						  "commit", "verified", NULL};
+	static const char *const verified_keys[] = {"kind", "signer", "key",
+						    NULL};
 	static const char *const config_keys[] = {"file", "digest", "text",
 						  NULL};
 	static const char *const target_keys[] = {"account", "region", "owner",
@@ -675,7 +690,7 @@ static void read_info(reader *r, tr_plan_file *pf, const cJSON *root)
 	static const char *const option_keys[] = {
 		"prune", "adopt", "allow_delete_all", "max_deletes", NULL};
 	tr_plan_file_info *info = &pf->info;
-	const cJSON *o;
+	const cJSON *o, *v;
 	const char *s;
 	int64_t version = 0;
 	size_t m;
@@ -716,6 +731,25 @@ static void read_info(reader *r, tr_plan_file *pf, const cJSON *root)
 			pop(r, m2);
 		} else if (s) {
 			memcpy(pf->plan.commit, s, strlen(s) + 1);
+		}
+		if ((v = field(r, o, "verified", cJSON_Object, true)) != NULL) {
+			size_t m2 = push_key(r, "verified");
+
+			only_keys(r, v, verified_keys);
+			info->signature_kind = dup_or_null(text(r, v, "kind",
+								false, 16));
+			info->signer = dup_or_null(text(r, v, "signer", true,
+							TR_MAX_LINE_BYTES));
+			info->signer_key = dup_or_null(text(r, v, "key", false,
+							    256));
+			if (info->signature_kind &&
+			    strcmp(info->signature_kind, "OpenPGP") != 0 &&
+			    strcmp(info->signature_kind, "SSH") != 0) {
+				size_t m3 = push_key(r, "kind");
+				bad(r, "must be \"OpenPGP\" or \"SSH\"");
+				pop(r, m3);
+			}
+			pop(r, m2);
 		}
 		pop(r, m);
 	}

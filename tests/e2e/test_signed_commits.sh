@@ -193,6 +193,34 @@ ok "verify mode all-since: every commit since pgp-ok is signed"
 run ssh 0 plan --ref narrowed-ok "${roots[@]}"
 ok "trellis.yaml narrowing to bob: bob's commit is accepted"
 
+# Saved plans record the verified commit and signer; apply --plan fetches
+# the plan's commit again and verifies it before any AWS request.
+run https 0 plan --ref pgp-ok "${roots[@]}" --out "$E2E_TMP/signed.plan"
+python3 - "$E2E_TMP/signed.plan" "$(cid pgp-ok)" "$alice" <<'PY' || fail "plan --out: no verified source"
+import json, sys
+src = json.load(open(sys.argv[1]))["source"]
+assert src["commit"] == sys.argv[2], src
+assert src["verified"] == {"kind": "OpenPGP", "signer": "Alice <alice@example.com>", "key": sys.argv[3]}, src
+PY
+apply_plan() { # EXPECTED_RC PLANFILE
+  local rc=0
+  emulator DELETE /_emulator/requests >/dev/null
+  out=$(env "${https_env[@]}" "$TRELLIS_BIN" apply --plan "$2" "${roots[@]}" 2>&1) || rc=$?
+  requests=$(emulator GET /_emulator/requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))')
+  [[ $rc == "$1" ]] || fail "apply --plan $2 exited $rc, not $1: $out"
+}
+apply_plan 0 "$E2E_TMP/signed.plan"
+grep -qF "commit $(cid pgp-ok) is signed by a trusted signer" <<<"$out" || fail "apply --plan did not verify: $out"
+ok "plan --out records the verified commit and signer; apply --plan verifies it again"
+sed "s/$(cid pgp-ok)/$(cid unsigned)/" "$E2E_TMP/signed.plan" >"$E2E_TMP/swapped.plan"
+apply_plan 1 "$E2E_TMP/swapped.plan"
+grep -qF "commit $(cid unsigned): unsigned" <<<"$out" && ((requests == 0)) || fail "swapped plan: $out"
+ok "apply --plan refuses a plan whose commit is not the verified one, before any AWS request"
+run https 0 plan --ref pgp-ok --out "$E2E_TMP/unverified.plan"
+apply_plan 1 "$E2E_TMP/unverified.plan"
+grep -q 'made without signature verification' <<<"$out" && ((requests == 0)) || fail "unverified plan: $out"
+ok "apply --plan with a trust root refuses a plan made without one"
+
 # The trust root from the environment works the same.
 emulator DELETE /_emulator/requests >/dev/null
 out=$(env "${https_env[@]}" TRELLIS_VERIFY_KEYS="$trust/keys/alice.asc" "$TRELLIS_BIN" plan --repo "$https_url" \
