@@ -7,6 +7,7 @@
 #include <git2.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "util/limits.h"
@@ -58,8 +59,25 @@ static int dispatch(tr_cli *cli)
 	}
 }
 
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* plan and apply are the runs a CronJob or CI step makes: they end with
+ * the summary line alerting matches (docs/operations.md). */
+static bool is_run(const tr_cli *cli)
+{
+	return !cli->args.help && (cli->args.command == TR_CMD_PLAN ||
+				   cli->args.command == TR_CMD_APPLY);
+}
+
 int main(int argc, char **argv)
 {
+	int64_t start = monotonic_ms();
 	tr_cli cli;
 	int rc;
 
@@ -70,10 +88,14 @@ int main(int argc, char **argv)
 	tr_redactor_init(&cli.redactor);
 	tr_buf_init(&cli.known_hosts_default, TR_MAX_PATH_BYTES);
 	rc = tr_cli_parse(&cli, argc, argv);
+	if (rc != 0 && is_run(&cli))
+		tr_cli_print_summary(&cli, rc, monotonic_ms() - start);
 	if (rc == 0) {
 		git_libgit2_init();
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		rc = dispatch(&cli);
+		if (is_run(&cli))
+			tr_cli_print_summary(&cli, rc, monotonic_ms() - start);
 		curl_global_cleanup();
 		git_libgit2_shutdown();
 	}

@@ -82,6 +82,16 @@ typedef struct tr_cli_args {
 	const char *request_path;
 } tr_cli_args;
 
+/* What a plan or apply run did, for the summary line main prints last
+ * (docs/operations.md). */
+typedef struct tr_cli_run {
+	bool recorded;
+	size_t errors, warnings;
+	size_t create, update, replace, remove;
+	size_t done, failed, skipped;
+	char commit[41];
+} tr_cli_run;
+
 /* What a command needs from the process: streams and the secret scrubber.
  * Everything printed goes through tr_cli_print so secrets never leak. */
 typedef struct tr_cli {
@@ -93,6 +103,7 @@ typedef struct tr_cli {
 	tr_buf known_hosts_default; /* ~/.ssh/known_hosts, built once */
 	tr_aws_runtime aws_runtime;
 	tr_aws_client *aws;   /* while one exists: its secrets are scrubbed */
+	tr_cli_run run;
 } tr_cli;
 
 /* Parses argv; on bad usage prints a one-line reason and a hint to err and
@@ -105,6 +116,10 @@ const char *tr_cli_command_name(tr_cli_command cmd);
 void tr_cli_write(tr_cli *cli, FILE *stream, tr_buf *buf);
 void tr_cli_printf(tr_cli *cli, FILE *stream, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The one summary line of a plan or apply run, text or JSON after
+ * --log-format (output.c). */
+void tr_cli_print_summary(tr_cli *cli, int exit_code, int64_t duration_ms);
 
 /* Help text, generated from one table (help.c). */
 void tr_cli_help(tr_buf *out, tr_cli_command cmd);

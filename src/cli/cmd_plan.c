@@ -443,6 +443,28 @@ static cJSON *summary_json(const tr_plan *plan)
 	return o;
 }
 
+/* What the summary line reports (main prints it after the command). */
+static void record_run(tr_cli *cli, const planned *p,
+		       const tr_apply_result *res, const tr_diag *diag)
+{
+	tr_cli_run *r = &cli->run;
+
+	r->recorded = true;
+	r->errors = tr_diag_count(diag, TR_SEV_ERROR);
+	r->warnings = tr_diag_count(diag, TR_SEV_WARNING);
+	r->create = p->plan.summary.create;
+	r->update = p->plan.summary.update;
+	r->replace = p->plan.summary.replace;
+	r->remove = p->plan.summary.remove;
+	if (res) {
+		r->done = res->done;
+		r->failed = res->failed;
+		r->skipped = res->skipped;
+	}
+	memcpy(r->commit, p->plan.commit, sizeof(r->commit));
+	r->commit[sizeof(r->commit) - 1] = '\0';
+}
+
 int tr_cmd_plan(tr_cli *cli)
 {
 	const tr_cli_args *a = &cli->args;
@@ -468,6 +490,7 @@ int tr_cmd_plan(tr_cli *cli)
 		     : TR_EXIT_OK;
 done:
 	tr_cli_print_diags(cli, &diag, NULL);
+	record_run(cli, &p, NULL, &diag);
 	planned_dispose(cli, &p);
 	tr_diag_dispose(&diag);
 	return rc;
@@ -689,6 +712,7 @@ done:
 	if (a->report && write_report(cli, &p, &res, applied, rc, &diag) < 0)
 		rc = TR_EXIT_ERROR;
 	tr_cli_print_diags(cli, &diag, NULL);
+	record_run(cli, &p, &res, &diag);
 	tr_apply_result_dispose(&res);
 	planned_dispose(cli, &p);
 	tr_diag_dispose(&diag);

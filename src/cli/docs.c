@@ -37,7 +37,8 @@ static int roff_line(tr_buf *out, const char *macro, const char *text)
 	int error = tr_buf_puts(out, macro);
 
 	if (!error && text) {
-		if (*macro)
+		size_t n = strlen(macro);
+		if (n && macro[n - 1] != '\n')
 			error = tr_buf_putc(out, ' ');
 		if (!error)
 			error = roff(out, text);
@@ -161,6 +162,16 @@ int tr_cli_man(tr_buf *out)
 	if (!error)
 		error = man_items(out, tr_cli_exit_codes);
 	if (!error)
+		error = roff_line(
+			out, ".SH SUMMARY LINE\n",
+			"Every plan and apply run ends with one line on standard "
+			"error for log-based alerting: trellis-summary: "
+			"command=C result=ok|changes|failed|usage exit=N "
+			"errors=N warnings=N create=N update=N replace=N "
+			"delete=N done=N failed=N skipped=N duration_ms=N "
+			"commit=SHA, or with --log-format json one object with "
+			"the same keys and \"event\": \"summary\".");
+	if (!error)
 		error = tr_buf_puts(out, ".SH ENVIRONMENT\nSecrets read from "
 					 "these are never printed.\n");
 	if (!error)
@@ -171,7 +182,7 @@ int tr_cli_man(tr_buf *out)
 			".SH FILES\n.TP\n.I trellis.yaml\nthe config file at "
 			"\\-\\-path (or \\-\\-config): region, owner, clusters, "
 			"DNS zones, prune, maxDeletes.\n"
-			".SH SEE ALSO\nREADME.md, docs/operations.md, "
+			".SH SEE ALSO\nREADME.md, docs/operations.md (exit codes, the summary line, alerting), "
 			"docs/plan\\-format.md in the trellis sources.\n");
 	return error;
 }
