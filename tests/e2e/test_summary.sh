@@ -4,6 +4,7 @@
 # --log-format json; result=failed when AWS fails.
 source "$(dirname "$0")/lib.sh"
 start_emulator
+seed_examples
 repo=$TRELLIS_SOURCE_DIR/examples
 
 "$TRELLIS_BIN" apply --repo "$repo" --log-format json >"$E2E_TMP/out" 2>"$E2E_TMP/err" \
