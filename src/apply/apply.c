@@ -48,6 +48,8 @@ typedef struct executor {
 	size_t cur;       /* the step under way, when cur_open */
 	bool cur_open;
 	bool cur_held;    /* a request of it was kept in by dry-run */
+	char *missing;    /* the last unresolved reference: request bodies
+			   * are freed before the skip is reported */
 } executor;
 
 /* --- time and progress ------------------------------------------------- */
@@ -256,7 +258,9 @@ static int resolve_refs(executor *x, cJSON *v, const char **missing)
 	if (target) {
 		known *k = find_known(x, target);
 		if (!k || !k->id || k->st == ST_FAILED || k->st == ST_SKIPPED) {
-			*missing = target;
+			tr_free(x->missing);
+			x->missing = tr_strdup(target);
+			*missing = x->missing;
 			return TR_ENOTFOUND;
 		}
 		cJSON_SetValuestring(v, k->id);
@@ -542,6 +546,18 @@ static void do_create(executor *x, const tr_change *c)
 		goto done;
 	}
 	if (error < 0) {
+		failed(x, c, "create", &err);
+		goto done;
+	}
+	/* Without an id nothing can hang on it, and "done" would be a lie.
+	 * If AWS did create it, the next run finds it by its client token. */
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(reply, "id"))) {
+		static const char why[] = "the reply is not JSON with an \"id\"";
+		err.kind = TR_AWS_ERR_CLIENT;
+		err.rc = TR_EINVALID;
+		err.service = "vpc-lattice";
+		err.operation = k->create_op;
+		tr_aws_error_set_message(&err, why, sizeof(why) - 1);
 		failed(x, c, "create", &err);
 		goto done;
 	}
@@ -1951,6 +1967,7 @@ int tr_apply(tr_apply_result *out, tr_aws_client *client, const tr_plan *plan,
 		tr_free(x.ids[i]);
 	}
 	tr_free(x.ids);
+	tr_free(x.missing);
 	tr_strmap_dispose(&x.by_address);
 	return rc;
 }

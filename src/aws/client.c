@@ -485,15 +485,28 @@ static int transfer_result(tr_aws_client *c, CURL *h, CURLcode cc, reply *r,
 	if (cc != CURLE_OK) {
 		tr_buf m = TR_BUF_INIT(TR_AWS_MAX_ERROR_TEXT_BYTES);
 		bool large = r->too_large || cc == CURLE_FILESIZE_EXCEEDED;
+		int werr;
 
-		/* A message past the cap is simply cut short. */
-		if (tr_buf_printf(&m, "%s", curl_easy_strerror(cc)) == 0 &&
-		    r->errbuf[0] && tr_buf_printf(&m, " (%s)", r->errbuf) < 0)
+		/* A message past the cap is simply cut short. curl's own
+		 * words for these two would confuse: "Maximum file size
+		 * exceeded" and "Out of memory" (a header line over curl's
+		 * limit). */
+		if (large)
+			werr = tr_buf_printf(&m, "the reply is larger than the "
+					     "%u MiB trellis accepts",
+					     TR_AWS_MAX_RESPONSE_BYTES >> 20);
+		else if (cc == CURLE_OUT_OF_MEMORY)
+			werr = tr_buf_puts(&m, "the reply's headers are larger "
+					   "than curl accepts");
+		else if ((werr = tr_buf_printf(&m, "%s", curl_easy_strerror(cc))) == 0 &&
+			 r->errbuf[0] && strcmp(r->errbuf, curl_easy_strerror(cc)))
+			werr = tr_buf_printf(&m, " (%s)", r->errbuf);
+		if (werr < 0)
 			tr_buf_truncate(&m, m.len);
 		tr_aws_client_fail(c, err, large ? TR_AWS_ERR_CLIENT : TR_AWS_ERR_TRANSPORT,
 			  large ? TR_ETOOLARGE : TR_EIO, tr_buf_cstr(&m));
 		tr_buf_dispose(&m);
-		err->retryable = !large;
+		err->retryable = !large && cc != CURLE_OUT_OF_MEMORY;
 		*status = cc == CURLE_OPERATION_TIMEDOUT ? -2 : -1;
 		return err->rc;
 	}

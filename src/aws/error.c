@@ -265,9 +265,20 @@ int tr_aws_error_render(tr_buf *out, const tr_aws_error *err)
 		return tr_buf_printf(out, "%s %s: %s", svc, op,
 				     err->message ? err->message : "error");
 	default:
-		error = tr_buf_printf(out, "%s %s: %s (HTTP %ld)", svc, op,
-				      err->code[0] ? err->code : "error",
-				      err->http_status);
+		/* Status 0: the reply came but could not be read. */
+		if (err->http_status > 0)
+			error = tr_buf_printf(out, "%s %s: %s (HTTP %ld)", svc, op,
+					      err->code[0] ? err->code : "error",
+					      err->http_status);
+		else
+			error = tr_buf_printf(out, "%s %s: %s", svc, op,
+					      err->code[0] ? err->code
+							   : "bad reply");
+		if (error == 0 && err->http_status >= 300 &&
+		    err->http_status < 400 && !(err->message && *err->message))
+			error = tr_buf_puts(out, ": the endpoint answered with "
+					    "a redirect, which trellis never "
+					    "follows");
 		if (error == 0 && err->message && *err->message)
 			error = tr_buf_printf(out, ": %s", err->message);
 		if (error == 0 && err->request_id[0])

@@ -144,8 +144,13 @@ int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
 		size_t np = 0;
 
 		if (n >= TR_AWS_MAX_PAGES) {
-			tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, TR_ETOOLARGE,
-				  "too many pages");
+			err->service = tr_aws_service_get(call->service)->name;
+			err->operation = op->name;
+			char m[96];
+			snprintf(m, sizeof(m), "the endpoint is still "
+				 "paginating after %u pages; stopped",
+				 TR_AWS_MAX_PAGES);
+			tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, TR_ETOOLARGE, m);
 			error = TR_ETOOLARGE;
 			goto done;
 		}
@@ -199,8 +204,10 @@ int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
 		if ((error = tr_aws_client_call(&page, c, &pc, err)) < 0)
 			goto done;
 		if ((error = fn(ctx, &page)) < 0) {
+			err->service = tr_aws_service_get(call->service)->name;
+			err->operation = op->name;
 			tr_aws_client_fail(c, err, TR_AWS_ERR_CLIENT, error,
-				  "page handler stopped");
+				  "the reply is not what the operation returns");
 			goto done;
 		}
 		if ((error = next_page(&st, op, &page)) < 0) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/load.h"
+#include "util/str.h"
 #include "util/limits.h"
 
 static const char *env_lookup(void *ctx, const char *name)
@@ -32,6 +33,7 @@ int tr_cli_aws_client(tr_aws_client **out, tr_cli *cli, const char *region,
 		      bool dry_run, tr_diag *diag)
 {
 	tr_aws_config cfg;
+	const char *v;
 	int error;
 
 	memset(&cli->aws_runtime, 0, sizeof(cli->aws_runtime));
@@ -43,6 +45,19 @@ int tr_cli_aws_client(tr_aws_client **out, tr_cli *cli, const char *region,
 	cfg.region = region;
 	cfg.dry_run = dry_run;
 	cfg.user_agent = "trellis/" TRELLIS_VERSION;
+	/* The SDKs' setting for retries, honoured the same way. */
+	if ((v = getenv("AWS_MAX_ATTEMPTS")) != NULL && *v) {
+		int64_t n;
+		if (tr_str_to_i64(&n, v, 1, TR_AWS_MAX_ATTEMPTS) < 0) {
+			tr_diag_add(diag, TR_SEV_ERROR, "aws.client", NULL, 0,
+				    0, NULL,
+				    "AWS_MAX_ATTEMPTS must be a whole number "
+				    "from 1 to %u, not '%s'",
+				    TR_AWS_MAX_ATTEMPTS, v);
+			return TR_EINVALID;
+		}
+		cfg.max_attempts = (unsigned)n;
+	}
 	if ((error = tr_aws_client_new(out, &cfg, &cli->aws_runtime)) < 0) {
 		tr_diag_add(diag, TR_SEV_ERROR, "aws.client", NULL, 0, 0, NULL,
 			    "cannot set up the AWS client (region, endpoints "
@@ -71,8 +86,7 @@ int tr_cmd_whoami(tr_cli *cli)
 	tr_diag_init(&diag);
 	tr_aws_error_init(&err);
 	if (tr_cli_aws_client(&client, cli, NULL, false, &diag) < 0) {
-		tr_cli_printf(cli, cli->err,
-			      "trellis: cannot set up the AWS client\n");
+		tr_cli_print_diags(cli, &diag, NULL);
 		goto done;
 	}
 	if (tr_aws_whoami(&id, client, &err) < 0) {

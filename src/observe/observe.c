@@ -33,6 +33,7 @@ typedef struct reader {
 	size_t nids;
 	size_t ids_cap;
 	bool ids_sorted;
+	char *last_failure; /* parallel reads failing alike say it once */
 } reader;
 
 /* --- helpers ---------------------------------------------------------- */
@@ -43,10 +44,14 @@ static void aws_failed(reader *r, const tr_aws_error *err)
 
 	if (tr_aws_error_render(&msg, err) < 0)
 		tr_buf_clear(&msg);
-	tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read", NULL, 0, 0, NULL,
-		    "reading the current state failed: %s; no plan is made "
-		    "from a partial view",
-		    tr_buf_cstr(&msg));
+	if (!r->last_failure || strcmp(r->last_failure, tr_buf_cstr(&msg))) {
+		tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read", NULL, 0, 0, NULL,
+			    "reading the current state failed: %s; no plan "
+			    "is made from a partial view",
+			    tr_buf_cstr(&msg));
+		tr_free(r->last_failure);
+		r->last_failure = tr_strdup(tr_buf_cstr(&msg));
+	}
 	tr_buf_dispose(&msg);
 	if (!r->error)
 		r->error = err->rc ? err->rc : TR_ERROR;
@@ -121,9 +126,30 @@ static bool desired_has(reader *r, const char *kind, const char *name)
 }
 
 typedef struct page_acc {
+	const char *op;
 	cJSON *items;
 	int error;
+	char why[160]; /* what was wrong with the reply, for the user */
 } page_acc;
+
+/* A List reply must be {"items": [{"id": "...", "arn": "..."}, ...]}: a
+ * hostile or broken endpoint gets a clear error, not a plan built on a
+ * half-read account. ListTargets items have no ARN. */
+static const char *bad_item(const page_acc *acc, const cJSON *item)
+{
+	const cJSON *arn = cJSON_GetObjectItemCaseSensitive(item, "arn");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(item, "name");
+
+	if (!cJSON_IsObject(item))
+		return "holds an item that is not an object";
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "id")))
+		return "holds an item without a string \"id\"";
+	if (arn ? !cJSON_IsString(arn) : strcmp(acc->op, "ListTargets") != 0)
+		return "holds an item without a string \"arn\"";
+	if (name && !cJSON_IsString(name))
+		return "holds an item whose \"name\" is not a string";
+	return NULL;
+}
 
 static int on_page(void *ctx, const tr_aws_response *page)
 {
@@ -131,8 +157,17 @@ static int on_page(void *ctx, const tr_aws_response *page)
 	cJSON *doc = cJSON_ParseWithLength(page->body.ptr, page->body.len);
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
 	cJSON *item;
+	const char *why = NULL;
 
-	if (!doc || !cJSON_IsArray(items)) {
+	if (!doc)
+		why = page->body.len ? "is not JSON" : "is empty";
+	else if (!cJSON_IsArray(items))
+		why = "has no \"items\" list";
+	for (item = why ? NULL : items->child; item && !why; item = item->next)
+		why = bad_item(acc, item);
+	if (why) {
+		snprintf(acc->why, sizeof(acc->why), "the reply %s (%zu bytes)",
+			 why, page->body.len);
 		cJSON_Delete(doc);
 		acc->error = TR_EINVALID;
 		return TR_EINVALID;
@@ -151,7 +186,7 @@ static cJSON *list_all(reader *r, const char *op, const char *const *labels,
 	tr_aws_param params[2] = {{"maxResults", PAGE_SIZE}, {NULL, NULL}};
 	tr_aws_call call = {TR_AWS_LATTICE, op, labels, nlabels, params, 1,
 			    NULL, 0};
-	page_acc acc = {cJSON_CreateArray(), 0};
+	page_acc acc = {op, cJSON_CreateArray(), 0, ""};
 	tr_aws_error err;
 
 	if (filter_name) {
@@ -161,12 +196,11 @@ static cJSON *list_all(reader *r, const char *op, const char *const *labels,
 	}
 	tr_aws_error_init(&err);
 	if (tr_aws_client_paginate(r->client, &call, on_page, &acc, &err) < 0) {
-		if (acc.error && err.kind == TR_AWS_ERR_NONE)
+		if (acc.error)
 			tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read", NULL, 0,
-				    0, NULL,
-				    "vpc-lattice %s: the reply is not the "
-				    "expected JSON",
-				    op);
+				    0, NULL, "reading the current state failed: "
+				    "vpc-lattice %s: %s; no plan is made "
+				    "from a partial view", op, acc.why);
 		else
 			aws_failed(r, &err);
 		if (!r->error)
@@ -1004,6 +1038,7 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 		tr_free(r.ids[i].address);
 	}
 	tr_free(r.ids);
+	tr_free(r.last_failure);
 	cJSON_Delete(networks);
 	cJSON_Delete(kept_networks);
 	tr_model_sort(out);

@@ -62,7 +62,10 @@
 #define TR_AWS_MAX_RESPONSE_BYTES   (16u * 1024 * 1024)/* one response body */
 #define TR_AWS_MAX_XML_DEPTH        64u                /* AWS replies are < 10 deep */
 #define TR_AWS_MAX_ERROR_TEXT_BYTES 2048u              /* message kept in an error */
-#define TR_AWS_MAX_PAGES            10000u             /* pages walked by one List */
+/* Pages walked by one List: at the page sizes trellis asks for (100 to
+ * 1,000 items) that is far beyond any account quota, and it stops an
+ * endpoint that paginates for ever within seconds, not hours. */
+#define TR_AWS_MAX_PAGES            1000u
 #define TR_AWS_MAX_ATTEMPTS         10u                /* retry config upper bound */
 #define TR_AWS_MAX_BACKOFF_MS       20000u             /* one back-off sleep */
 #define TR_AWS_MAX_RETRY_AFTER_MS   20000u             /* honoured Retry-After */

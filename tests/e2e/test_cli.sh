@@ -4,6 +4,7 @@
 #
 # case file lines (key: value):
 #   args: ARGS             arguments, word-split; $REPO, $DATA, $CASE expand
+#   env: NAME=VALUE        set in trellis's environment (repeatable)
 #   rc: N                  expected exit code
 #   stdout: TEXT           a line that must appear in stdout (exactly)
 #   stdout-contains: TEXT  a substring of stdout
@@ -24,11 +25,12 @@ for dir in "$here"/cli/*/; do
   name=$(basename "$dir")
   [[ -n $only && $name != "$only" ]] && continue
   CASE=$dir REPO=$dir/repo
-  args=() rc_want=0 problems=()
+  args=() envs=() rc_want=0 problems=()
   while IFS= read -r line || [[ -n $line ]]; do
-    [[ $line =~ ^args:\ (.*)$ ]] && eval "args=(${BASH_REMATCH[1]})" && break
+    [[ $line =~ ^args:\ (.*)$ ]] && eval "args=(${BASH_REMATCH[1]})"
+    [[ $line =~ ^env:\ (.*)$ ]] && envs+=("${BASH_REMATCH[1]}")
   done < "$dir/case"
-  (cd "$tmp" && "$bin" "${args[@]}" >"$tmp/out" 2>"$tmp/err")
+  (cd "$tmp" && env "${envs[@]}" "$bin" "${args[@]}" >"$tmp/out" 2>"$tmp/err")
   rc=$?
   while IFS= read -r line || [[ -n $line ]]; do
     key=${line%%:*} val=${line#*: }

@@ -104,11 +104,45 @@ static void every_kind_renders_on_one_line(void **state)
 	tr_buf_dispose(&b);
 }
 
+/* A reply that could not be read has no status to show, and a redirect
+ * says why it ended there. */
+static void unreadable_replies_and_redirects_render_plainly(void **state)
+{
+	tr_aws_error e;
+	tr_buf b = TR_BUF_INIT(1024);
+	(void)state;
+
+	tr_aws_error_init(&e);
+	e.service = "sts";
+	e.operation = "GetCallerIdentity";
+	e.kind = TR_AWS_ERR_SERVICE;
+	tr_aws_error_set_message(&e, "unreadable reply", 16);
+	assert_int_equal(tr_aws_error_render(&b, &e), 0);
+	assert_string_equal(tr_buf_cstr(&b),
+			    "sts GetCallerIdentity: bad reply: unreadable reply");
+	tr_buf_clear(&b);
+	tr_aws_error_dispose(&e);
+
+	tr_aws_error_init(&e);
+	e.service = "vpc-lattice";
+	e.operation = "ListServices";
+	tr_aws_error_parse(&e, TR_AWS_REST_JSON, 307, NULL, "rid-2", "", 0);
+	tr_aws_error_classify(&e);
+	assert_int_equal(tr_aws_error_render(&b, &e), 0);
+	assert_string_equal(tr_buf_cstr(&b),
+			    "vpc-lattice ListServices: error (HTTP 307): the "
+			    "endpoint answered with a redirect, which trellis "
+			    "never follows [request id rid-2]");
+	tr_aws_error_dispose(&e);
+	tr_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(replies_are_parsed_and_classified),
 		cmocka_unit_test(every_kind_renders_on_one_line),
+		cmocka_unit_test(unreadable_replies_and_redirects_render_plainly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
