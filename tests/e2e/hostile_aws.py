@@ -1,29 +1,26 @@
 #!/usr/bin/env python3
 """A hostile AWS endpoint for tests/e2e/test_hostile_replies.sh.
 
-It answers STS GetCallerIdentity correctly (so that `trellis plan` gets as
-far as reading VPC Lattice) and every other request the way a broken or
-compromised endpoint might, chosen by --mode. A second listener, the
-"witness", stands for another host: a redirect points there, and any request
-it receives is logged to --witness-log (the test asserts it stays empty).
+It stands in front of the emulator: requests are passed through to it
+(--upstream), except those the --mode breaks: the read modes answer every
+VPC Lattice request the way a broken or compromised endpoint might, the sts-*
+modes break STS, and the create-* modes break VPC Lattice writes only (an
+honest read, then garbage for the create). A second listener, the "witness",
+stands for another host: a redirect points there, and any request it
+receives is logged to --witness-log (the test asserts it stays empty).
 
-Usage: hostile_aws.py --mode MODE --ready FILE --witness-log FILE
+Usage: hostile_aws.py --mode MODE --upstream URL --ready FILE --witness-log FILE
 Writes "PORT WITNESS_PORT" to FILE once both listen. Standard library only.
 """
 import argparse
+import http.client
+import re
+import urllib.parse
 import http.server
 import json
 import socketserver
 import sys
 import threading
-
-STS_OK = (
-    '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
-    "<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/hostile</Arn>"
-    "<UserId>AIDAHOSTILE</UserId><Account>123456789012</Account>"
-    "</GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId>"
-    "</ResponseMetadata></GetCallerIdentityResponse>"
-)
 
 # What STS says in the sts-* modes (the rest of the modes hit VPC Lattice).
 STS_MODES = {
@@ -74,37 +71,64 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def service(self):
+        m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
+        return m.group(1) if m else ""
+
+    def proxy(self, body):
+        up = urllib.parse.urlsplit(self.server.upstream)
+        conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+        # The signed headers (Host included) go through unchanged, so the
+        # emulator checks the signature trellis made.
+        conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+        for k, v in self.headers.items():
+            conn.putheader(k, v)
+        conn.endheaders(body)
+        r = conn.getresponse()
+        data = r.read()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        conn.close()
+
     def handle_any(self):
         req = self.body()
         mode = self.server.mode
+        svc = self.service()
+        lattice_write = svc == "vpc-lattice" and self.command in ("POST", "PUT") \
+            and not self.path.endswith("/listtargets")
+        if mode in STS_MODES:
+            hostile = svc == "sts"
+        elif mode.startswith("create-"):
+            hostile = lattice_write
+        else:
+            hostile = svc == "vpc-lattice"
+        if not hostile:
+            self.proxy(req)
+            return
         self.server.count += 1
-        if b"Action=GetCallerIdentity" in req:
-            if mode in STS_MODES:
-                self.send(*STS_MODES[mode])
-            else:
-                self.send(200, "text/xml", STS_OK)
+        if mode in STS_MODES:
+            self.send(*STS_MODES[mode])
             return
         getattr(self, "mode_" + mode.replace("-", "_"))()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
     # --- VPC Lattice replies -------------------------------------------
-    # The create-* modes read as an empty account and break on writes.
-    def empty_or(self, broken):
-        if self.command == "GET":
-            self.send(200, "application/json", '{"items": []}')
-        else:
-            broken()
-
+    # The create-* modes see only VPC Lattice writes.
     def mode_create_html(self):
-        self.empty_or(lambda: self.send(200, "text/html", "<html>ok</html>"))
+        self.send(200, "text/html", "<html>ok</html>")
 
     def mode_create_missing_id(self):
-        self.empty_or(lambda: self.send(201, "application/json", '{"name": "x", "status": "ACTIVE"}'))
+        self.send(201, "application/json", '{"name": "x", "status": "ACTIVE"}')
 
     def mode_create_conflict_forever(self):
-        self.empty_or(lambda: self.send(409, "application/json", '{"message": "busy"}',
-                                        extra=[("x-amzn-ErrorType", "ConflictException")]))
+        self.send(409, "application/json", '{"message": "busy"}',
+                  extra=[("x-amzn-ErrorType", "ConflictException")])
 
     def mode_truncated(self):
         # Promises 4000 bytes, sends 20, closes.
@@ -224,6 +248,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", required=True)
+    ap.add_argument("--upstream", required=True)
     ap.add_argument("--ready", required=True)
     ap.add_argument("--witness-log", required=True)
     a = ap.parse_args()
@@ -233,6 +258,7 @@ def main():
     witness.log = a.witness_log
     hostile = Server(("127.0.0.1", 0), Handler)
     hostile.mode = a.mode
+    hostile.upstream = a.upstream
     hostile.count = 0
     hostile.witness_port = witness.server_address[1]
     threading.Thread(target=witness.serve_forever, daemon=True).start()

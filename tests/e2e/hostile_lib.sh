@@ -1,10 +1,16 @@
 # Helpers for the hostile-endpoint tests (sourced after lib.sh).
-#   start_hostile MODE   starts tests/e2e/hostile_aws.py in MODE, points the
-#                        AWS settings at it (with a canary secret) and sets
-#                        HOSTILE_PID and WITNESS_LOG; stop_hostile ends it.
+#   start_upstream       starts the emulator with the canary credentials.
+#   start_hostile MODE   empties the emulator, starts tests/e2e/hostile_aws.py
+#                        in MODE in front of it, points the AWS settings at it
+#                        and sets HOSTILE_PID and WITNESS_LOG; stop_hostile
+#                        ends it.
 HOSTILE_SECRET="cnryHostileSecret/$RANDOM$RANDOM+z="
 HOSTILE_PID=
 WITNESS_LOG=
+
+start_upstream() {
+  start_emulator --access-key AKIDHOSTILE --secret-key "$HOSTILE_SECRET"
+}
 
 stop_hostile() {
   if [[ -n $HOSTILE_PID ]]; then
@@ -17,9 +23,10 @@ stop_hostile() {
 start_hostile() {
   local mode=$1 ready=$E2E_TMP/hostile.ready
   rm -f "$ready"
+  emulator POST /_emulator/reset '{}' >/dev/null || fail "cannot reset the emulator"
   WITNESS_LOG=$E2E_TMP/witness.$mode
   : >"$WITNESS_LOG"
-  python3 "$TRELLIS_SOURCE_DIR/tests/e2e/hostile_aws.py" --mode "$mode" --ready "$ready" \
+  python3 "$TRELLIS_SOURCE_DIR/tests/e2e/hostile_aws.py" --mode "$mode" --upstream "$EMULATOR_URL" --ready "$ready" \
     --witness-log "$WITNESS_LOG" 2>"$E2E_TMP/hostile.err" &
   HOSTILE_PID=$!
   for _ in $(seq 1 100); do

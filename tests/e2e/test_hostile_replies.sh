@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A hostile or broken AWS endpoint (tests/e2e/hostile_aws.py): truncated,
+# A hostile or broken AWS endpoint (tests/e2e/hostile_aws.py, in front of
+# the emulator, breaking one service's replies at a time): truncated,
 # empty, huge and malformed bodies, wrong content types, missing fields,
 # nesting bombs, XML entity tricks, absurd Retry-After values, endless
 # pagination, redirects to another host, dropped connections, odd statuses,
@@ -12,6 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 source "$here/hostile_lib.sh"
 trap 'stop_hostile; cleanup_e2e' EXIT
+start_upstream
 
 # mode | command | what stderr (or, for apply, stdout+stderr) must say
 cases=(

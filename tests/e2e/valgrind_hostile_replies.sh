@@ -12,6 +12,7 @@ if [[ ${TRELLIS_SANITIZED:-0} == 1 ]]; then
   exit 1
 fi
 command -v valgrind >/dev/null || fail "valgrind is missing (ci/install-deps installs it)"
+start_upstream
 
 pass=0
 for c in html:plan missing-fields:plan huge:plan truncated:plan redirect:plan \
