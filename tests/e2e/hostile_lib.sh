@@ -24,6 +24,7 @@ start_hostile() {
   local mode=$1 ready=$E2E_TMP/hostile.ready
   rm -f "$ready"
   emulator POST /_emulator/reset '{}' >/dev/null || fail "cannot reset the emulator"
+  seed_examples
   WITNESS_LOG=$E2E_TMP/witness.$mode
   : >"$WITNESS_LOG"
   python3 "$TRELLIS_SOURCE_DIR/tests/e2e/hostile_aws.py" --mode "$mode" --upstream "$EMULATOR_URL" --ready "$ready" \
