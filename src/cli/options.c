@@ -214,6 +214,12 @@ const tr_doc_item tr_cli_environment[] = {
 	{"TRELLIS_CACHE_DIR", "as --cache-dir"},
 	{"TRELLIS_VERIFY_KEYS", "as --verify-keys (trusted OpenPGP keys)"},
 	{"TRELLIS_ALLOWED_SIGNERS", "as --allowed-signers (trusted SSH signers)"},
+	{"KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT",
+	 "the API server of a cluster with inCluster: true (set by Kubernetes "
+	 "in every pod)"},
+	{"TRELLIS_SERVICEACCOUNT_DIR",
+	 "the service-account token and ca.crt for inCluster: true (default "
+	 "/var/run/secrets/kubernetes.io/serviceaccount)"},
 	{"HTTPS_PROXY", "proxy for HTTPS git remotes"},
 	{"TMPDIR", "where remotes are cloned without a cache, and the private "
 		   "GnuPG home for trusted keys (default /tmp)"},

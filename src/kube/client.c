@@ -269,6 +269,27 @@ static int put_escaped(tr_buf *b, const char *s)
 	return error;
 }
 
+int tr_kube_page_take(cJSON *all, cJSON *page, char **next, tr_buf *why)
+{
+	cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *item;
+	const char *cont;
+
+	*next = NULL;
+	if (!cJSON_IsObject(page) ||
+	    (items && !cJSON_IsArray(items) && !cJSON_IsNull(items))) {
+		say(why, "the reply is not an EndpointSliceList");
+		return TR_EINVALID;
+	}
+	while (cJSON_IsArray(items) &&
+	       (item = cJSON_DetachItemFromArray(items, 0)) != NULL)
+		cJSON_AddItemToArray(all, item);
+	cont = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(page, "metadata"), "continue"));
+	if (cont && *cont)
+		*next = tr_strdup(cont);
+	return 0;
+}
+
 int tr_kube_list_endpoint_slices(cJSON **out, tr_kube_client *c,
 				 const char *ns, const char *service,
 				 tr_buf *why)
@@ -281,8 +302,7 @@ int tr_kube_list_endpoint_slices(cJSON **out, tr_kube_client *c,
 	*out = NULL;
 	do {
 		tr_buf url = TR_BUF_INIT(TR_AWS_MAX_URL_BYTES);
-		cJSON *page = NULL, *items, *item;
-		const char *cont;
+		cJSON *page = NULL;
 
 		if (++pages > TR_KUBE_MAX_PAGES) {
 			say(why, "more than %u pages of EndpointSlices",
@@ -310,19 +330,7 @@ int tr_kube_list_endpoint_slices(cJSON **out, tr_kube_client *c,
 		next = NULL;
 		if (error)
 			break;
-		items = cJSON_GetObjectItemCaseSensitive(page, "items");
-		if (!cJSON_IsArray(items) && !cJSON_IsNull(items) && items) {
-			say(why, "the reply is not an EndpointSliceList");
-			error = TR_EINVALID;
-		}
-		while (!error && cJSON_IsArray(items) &&
-		       (item = cJSON_DetachItemFromArray(items, 0)) != NULL)
-			cJSON_AddItemToArray(all, item);
-		cont = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			cJSON_GetObjectItemCaseSensitive(page, "metadata"),
-			"continue"));
-		if (!error && cont && *cont)
-			next = tr_strdup(cont);
+		error = tr_kube_page_take(all, page, &next, why);
 		cJSON_Delete(page);
 	} while (!error && next);
 	tr_free(next);

@@ -73,6 +73,13 @@ int tr_kube_list_endpoint_slices(cJSON **out, tr_kube_client *client,
 				 const char *ns, const char *service,
 				 tr_buf *why);
 
+/*
+ * One page of an EndpointSliceList (a parsed reply): moves its items to
+ * the end of `all` and gives its continue token in *next (caller frees;
+ * NULL on the last page). TR_EINVALID, with `why`, when it is not a list.
+ */
+int tr_kube_page_take(cJSON *all, cJSON *page, char **next, tr_buf *why);
+
 /* The targets of one target group from its Service's EndpointSlices. */
 typedef struct tr_kube_port_pick {
 	const char *port_name;    /* the Service port's name ("" unnamed) */

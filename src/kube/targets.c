@@ -101,13 +101,16 @@ cJSON *tr_kube_targets_from_slices(const cJSON *slices,
 	}
 	if (n > 1)
 		qsort(items, n, sizeof(*items), compare_targets);
-	for (size_t i = 0; i < n; i++) {
-		/* An address in two slices (during a rollout) counts once. */
-		if (i > 0 && compare_targets(&items[i - 1], &items[i]) == 0) {
+	for (size_t i = 0, kept = 0; i < n; i++) {
+		/* An address in two slices (during a rollout) counts once;
+		 * compare with the last one kept, as a third copy follows a
+		 * deleted second. */
+		if (i > 0 && compare_targets(&items[kept], &items[i]) == 0) {
 			cJSON_Delete(items[i]);
 			items[i] = NULL;
 			continue;
 		}
+		kept = i;
 		cJSON_AddItemToArray(out, items[i]);
 	}
 	tr_free(items);
