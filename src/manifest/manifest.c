@@ -648,13 +648,52 @@ static bool json_space(char c)
  * it stops at (or just past) the character it refused, so the report points
  * at the last character it reached and names the common mistake when it is
  * one: a trailing comma. */
+void tr_manifest_json_syntax(const char *text, size_t len, const char *start,
+			     const char *stop, const char *trailing_why,
+			     tr_json_syntax *out)
+{
+	const char *end = text + len, *at, *prev;
+
+	out->why = "not valid JSON from here on";
+	out->line = 1;
+	out->col = 1;
+	at = stop && stop > start ? stop : start;
+	if (at >= end)
+		at = end - 1;
+	if (trailing_why) {
+		out->why = trailing_why;
+	} else {
+		while (at > start && json_space(*at))
+			at--;
+		for (prev = at - 1; prev >= start && json_space(*prev); prev--)
+			;
+		if ((*at == '}' || *at == ']') && prev >= start && *prev == ',')
+			out->why = "a trailing comma is not allowed in JSON";
+		else if (*at == '/')
+			out->why = "JSON has no comments";
+		else if (*at == '\'')
+			out->why = "JSON strings take double quotes";
+		else if (at == end - 1 && *at != '}' && *at != ']')
+			out->why = "the document ends too early";
+	}
+	for (const char *q = text; q < at; q++) {
+		if (*q == '\n') {
+			out->line++;
+			out->col = 1;
+		} else if (((unsigned char)*q & 0xc0) != 0x80) {
+			out->col++; /* columns count characters, not bytes */
+		}
+	}
+	out->at = (unsigned char)*at > 0x20 && (unsigned char)*at < 0x7f ? *at
+									 : 0;
+}
+
 static bool check_json(tr_diag *diag, const char *file, const char *data,
 		       size_t len)
 {
-	const char *p = data, *end = data + len, *at, *stop = NULL;
-	const char *why = "not valid JSON from here on";
-	uint32_t line = 1, col = 1;
-	unsigned char c;
+	const char *p = data, *end = data + len, *stop = NULL;
+	const char *trailing = NULL;
+	tr_json_syntax where;
 	cJSON *doc;
 
 	if (!tr_str_has_suffix(file, ".json"))
@@ -672,42 +711,16 @@ static bool check_json(tr_diag *diag, const char *file, const char *data,
 			stop++;
 		if (!stop || stop >= end)
 			return true;
-		at = stop;
-		why = "one JSON value per file; this is a second one";
-	} else {
-		const char *prev;
-
-		at = stop && stop > p ? stop : p;
-		if (at >= end)
-			at = end - 1;
-		while (at > p && json_space(*at))
-			at--;
-		for (prev = at - 1; prev >= p && json_space(*prev); prev--)
-			;
-		if ((*at == '}' || *at == ']') && prev >= p && *prev == ',')
-			why = "a trailing comma is not allowed in JSON";
-		else if (*at == '/')
-			why = "JSON has no comments";
-		else if (*at == '\'')
-			why = "JSON strings take double quotes";
-		else if (at == end - 1 && *at != '}' && *at != ']')
-			why = "the document ends too early";
+		trailing = "one JSON value per file; this is a second one";
 	}
-	for (const char *q = data; q < at; q++) {
-		if (*q == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)*q & 0xc0) != 0x80) {
-			col++; /* columns count characters, not bytes */
-		}
-	}
-	c = (unsigned char)*at;
-	if (c > 0x20 && c < 0x7f)
-		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, line, col,
-			    NULL, "invalid JSON at '%c': %s", c, why);
+	tr_manifest_json_syntax(data, len, p, stop, trailing, &where);
+	if (where.at)
+		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, where.line,
+			    where.col, NULL, "invalid JSON at '%c': %s",
+			    where.at, where.why);
 	else
-		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, line, col,
-			    NULL, "invalid JSON: %s", why);
+		tr_diag_add(diag, TR_SEV_ERROR, "json.syntax", file, where.line,
+			    where.col, NULL, "invalid JSON: %s", where.why);
 	return false;
 }
 

@@ -53,4 +53,23 @@ int tr_manifest_load_plain(const tr_node **out, tr_manifest_set *set,
 			   const char *file, const char *data, size_t len,
 			   tr_diag *diag);
 
+/*
+ * Where a JSON text stops being valid, for an error a person can act on:
+ * cJSON only says where it gave up (stop), so this steps back to the
+ * character at fault and names the usual mistake (a trailing comma, a
+ * comment, single quotes, an early end). Used for .json manifests and for
+ * the policies inside manifests. start is the first non-space character;
+ * trailing_why, when set, means the value parsed and stop is text after it.
+ */
+typedef struct tr_json_syntax {
+	uint32_t line; /* 1-based, in text */
+	uint32_t col;  /* 1-based, in characters, not bytes */
+	const char *why;
+	char at; /* the character there when printable ASCII, else 0 */
+} tr_json_syntax;
+
+void tr_manifest_json_syntax(const char *text, size_t len, const char *start,
+			     const char *stop, const char *trailing_why,
+			     tr_json_syntax *out);
+
 #endif

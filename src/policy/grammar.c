@@ -1074,41 +1074,17 @@ int tr_policy_parse(cJSON **out, const char *text, size_t len)
 static void report_syntax(gctx *g, const char *text, size_t len,
 			  const char *stop, bool trailing, const jpath *p)
 {
-	const char *end = text + len, *at, *prev;
-	const char *why = "not valid JSON from here on";
-	uint32_t line = 1, col = 1;
+	tr_json_syntax where;
 
-	at = stop && stop > text ? stop : text;
-	if (at >= end)
-		at = end - 1;
-	if (trailing) {
-		why = "a policy is one JSON object; this is more text after it";
-	} else {
-		while (at > text && json_space(*at))
-			at--;
-		for (prev = at - 1; prev >= text && json_space(*prev); prev--)
-			;
-		if ((*at == '}' || *at == ']') && prev >= text && *prev == ',')
-			why = "a trailing comma is not allowed in JSON";
-		else if (*at == '/')
-			why = "JSON has no comments";
-		else if (*at == '\'')
-			why = "JSON strings take double quotes";
-		else if (at == end - 1 && *at != '}' && *at != ']')
-			why = "the document ends too early";
-	}
-	for (const char *q = text; q < at; q++) {
-		if (*q == '\n') {
-			line++;
-			col = 1;
-		} else if (((unsigned char)*q & 0xc0) != 0x80) {
-			col++;
-		}
-	}
+	tr_manifest_json_syntax(text, len, text, stop,
+				trailing ? "a policy is one JSON object; this "
+					   "is more text after it"
+					 : NULL,
+				&where);
 	report(g, TR_SEV_ERROR, "policy.json", p,
 	       "the policy is not valid JSON (line %u, column %u of the "
 	       "policy): %s",
-	       line, col, why);
+	       where.line, where.col, where.why);
 }
 
 /* Sizes ---------------------------------------------------------------- */
