@@ -11,106 +11,30 @@
 #include "model/model.h"
 #include "model/naming.h"
 #include "util/alloc.h"
-#include <stdio.h>
 
-typedef struct fixture {
-	tr_source_tree tree;
-	tr_repo repo;
-	tr_model model;
-	tr_diag diag;
-} fixture;
-
-static void add_file(fixture *f, const char *path, const char *text)
-{
-	tr_source_file *file;
-
-	f->tree.files = tr_realloc(f->tree.files,
-				   (f->tree.count + 1) * sizeof(*f->tree.files));
-	file = &f->tree.files[f->tree.count++];
-	file->path = tr_strdup(path);
-	file->data = tr_strdup(text);
-	file->len = strlen(text);
-}
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(((const tr_source_file *)a)->path,
-		      ((const tr_source_file *)b)->path);
-}
-
-/* Loads the files as a source tree would hand them over: sorted by path. */
-static void build(fixture *f)
-{
-	tr_repo_options opts = {0};
-
-	qsort(f->tree.files, f->tree.count, sizeof(*f->tree.files), by_path);
-	assert_int_equal(tr_repo_load(&f->repo, &f->tree, &opts, &f->diag), 0);
-	assert_int_equal(tr_model_build_desired(&f->model, &f->repo, &f->diag),
-			 0);
-}
+#include "../repo_fixture.h"
 
 static int setup(void **state)
 {
-	fixture *f = tr_calloc(1, sizeof(*f));
-	tr_diag_init(&f->diag);
-	tr_model_init(&f->model);
+	repo_fixture *f = tr_calloc(1, sizeof(*f));
+
+	repo_fixture_init(f);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	tr_model_dispose(&f->model);
-	tr_repo_dispose(&f->repo);
-	tr_source_tree_dispose(&f->tree);
-	tr_diag_dispose(&f->diag);
+	repo_fixture *f = *state;
+
+	repo_fixture_dispose(f);
 	tr_free(f);
 	return 0;
 }
 
-static const char *CONFIG =
-	"version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
-	"  - {name: cluster-a, path: a, vpcId: vpc-0a1b2c3d4e5f60001}\n"
-	"  - {name: cluster-b, path: b, vpcId: vpc-0a1b2c3d4e5f60002}\n";
-
-static const char *GATEWAY =
-	"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
-	"metadata: {name: amazon-vpc-lattice}\n"
-	"spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
-	"---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
-	"metadata: {name: eks-lattice-network}\n"
-	"spec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners:\n"
-	"    - {name: http, protocol: HTTP, port: 80}\n";
-
-static const char *SERVICES =
-	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v1-svc, namespace: apps}\n"
-	"spec: {ports: [{port: 80, targetPort: 3000}]}\n---\n"
-	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v2-svc, namespace: apps}\n"
-	"spec: {ports: [{port: 80, targetPort: 3000}]}\n";
-
-static void article_repo(fixture *f, int w1, int w2)
+static void article_repo(repo_fixture *f, int w1, int w2)
 {
-	char route[2048];
-
-	snprintf(route, sizeof(route),
-"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
-	"metadata: {name: datastore, namespace: apps}\n"
-	"spec:\n  hostnames: [datastore.lattice.io]\n"
-	"  parentRefs: [{name: eks-lattice-network, sectionName: http}]\n"
-	"  rules:\n"
-	"    - matches: [{path: {type: PathPrefix, value: /popular}}]\n"
-	"      backendRefs: [{name: datastore-v1-svc, port: 80}]\n"
-	"    - matches: [{path: {type: PathPrefix, value: /summary}}]\n"
-	"      backendRefs:\n"
-	"        - {name: datastore-v1-svc, port: 80, weight: %d}\n"
-	"        - {name: datastore-v2-svc, port: 80, weight: %d}\n",
-		 w1, w2);
-	add_file(f, "trellis.yaml", CONFIG);
-	add_file(f, "a/gateway.yaml", GATEWAY);
-	add_file(f, "b/gateway.yaml", GATEWAY);
-	add_file(f, "b/services.yaml", SERVICES);
-	add_file(f, "b/route.yaml", route);
+	repo_fixture_article(f, w1, w2, "datastore.lattice.io", true);
 }
 
 static const cJSON *attr(const tr_resource *r, const char *path)
@@ -143,12 +67,12 @@ static void the_article_scenario(void **state)
 		"rule.datastore-apps/http-80/1",
 		"rule.datastore-apps/http-80/2",
 	};
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	tr_resource *r;
 	const cJSON *groups;
 
 	article_repo(f, 50, 50);
-	build(f);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 0);
 	assert_int_equal(f->model.count, sizeof(expected) / sizeof(*expected));
 	for (size_t i = 0; i < f->model.count; i++)
@@ -195,15 +119,15 @@ static void the_article_scenario(void **state)
 
 static void weights_change_only_one_rule(void **state)
 {
-	fixture *f = *state;
-	fixture other = {0};
+	repo_fixture *f = *state;
+	repo_fixture other;
 	size_t differing = 0;
 
 	article_repo(f, 50, 50);
-	build(f);
-	tr_diag_init(&other.diag);
+	repo_fixture_build(f);
+	repo_fixture_init(&other);
 	article_repo(&other, 90, 10);
-	build(&other);
+	repo_fixture_build(&other);
 	assert_int_equal(f->model.count, other.model.count);
 	for (size_t i = 0; i < f->model.count; i++) {
 		assert_string_equal(f->model.resources[i].address,
@@ -216,10 +140,7 @@ static void weights_change_only_one_rule(void **state)
 		}
 	}
 	assert_int_equal(differing, 1);
-	tr_model_dispose(&other.model);
-	tr_repo_dispose(&other.repo);
-	tr_source_tree_dispose(&other.tree);
-	tr_diag_dispose(&other.diag);
+	repo_fixture_dispose(&other);
 }
 
 static void service_names_follow_the_controller(void **state)
@@ -243,13 +164,13 @@ static void service_names_follow_the_controller(void **state)
 
 static void colliding_service_names_are_an_error(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 
 	article_repo(f, 50, 50);
 	/* The same route name and namespace in cluster A's folder. */
-	add_file(f, "a/route.yaml", f->tree.files[f->tree.count - 1].data);
-	add_file(f, "a/services.yaml", SERVICES);
-	build(f);
+	repo_fixture_add(f, "a/route.yaml", f->tree.files[f->tree.count - 1].data);
+	repo_fixture_add(f, "a/services.yaml", FIXTURE_SERVICES);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 1);
 	assert_string_equal(f->diag.entries[0].rule, "model.service-name");
 	assert_string_equal(f->diag.entries[0].file, "b/route.yaml");
@@ -259,15 +180,15 @@ static void colliding_service_names_are_an_error(void **state)
 
 static void one_service_network_per_vpc(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 
 	article_repo(f, 50, 50);
-	add_file(f, "a/other-gateway.yaml",
+	repo_fixture_add(f, "a/other-gateway.yaml",
 		 "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
 		 "metadata: {name: second-network}\n"
 		 "spec: {gatewayClassName: amazon-vpc-lattice, listeners: "
 		 "[{name: http, protocol: HTTP, port: 80}]}\n");
-	build(f);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 1);
 	assert_string_equal(f->diag.entries[0].rule,
 			    "lattice.one-network-per-vpc");
@@ -277,11 +198,11 @@ static void one_service_network_per_vpc(void **state)
 
 static void policies_shape_target_groups_and_associations(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	tr_resource *r;
 
 	article_repo(f, 50, 50);
-	add_file(f, "b/policies.yaml",
+	repo_fixture_add(f, "b/policies.yaml",
 		 "apiVersion: application-networking.k8s.aws/v1alpha1\n"
 		 "kind: TargetGroupPolicy\nmetadata: {name: tgp, namespace: apps}\n"
 		 "spec:\n  targetRef: {group: \"\", kind: Service, name: datastore-v2-svc}\n"
@@ -292,7 +213,7 @@ static void policies_shape_target_groups_and_associations(void **state)
 		 "spec:\n  targetRef: {group: gateway.networking.k8s.io, kind: "
 		 "Gateway, name: eks-lattice-network}\n"
 		 "  securityGroupIds: [sg-0123456789abcdef0]\n");
-	build(f);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 0);
 	r = tr_model_find(&f->model,
 			  "target_group.datastore-v2-svc-apps-cluster-b-datastore-apps");
@@ -315,12 +236,12 @@ static void policies_shape_target_groups_and_associations(void **state)
 
 static void grpc_routes_match_service_and_method(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	tr_resource *r;
 
-	add_file(f, "trellis.yaml", CONFIG);
-	add_file(f, "b/empty.yaml", "# nothing in cluster b\n");
-	add_file(f, "a/gw.yaml",
+	repo_fixture_add(f, "trellis.yaml", FIXTURE_CONFIG);
+	repo_fixture_add(f, "b/empty.yaml", "# nothing in cluster b\n");
+	repo_fixture_add(f, "a/gw.yaml",
 		 "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
 		 "metadata: {name: lattice}\n"
 		 "spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
@@ -332,7 +253,7 @@ static void grpc_routes_match_service_and_method(void **state)
 		 "certificate-arn: \"arn:aws:acm:us-west-2:123456789012:"
 		 "certificate/abc\"}}}\n"
 		 "    - {name: http, protocol: HTTP, port: 80}\n");
-	add_file(f, "a/grpc.yaml",
+	repo_fixture_add(f, "a/grpc.yaml",
 		 "apiVersion: gateway.networking.k8s.io/v1\nkind: GRPCRoute\n"
 		 "metadata: {name: greeter}\n"
 		 "spec:\n  parentRefs: [{name: net}]\n  rules:\n"
@@ -340,7 +261,7 @@ static void grpc_routes_match_service_and_method(void **state)
 		 "      backendRefs: [{name: greeter, port: 50051}]\n"
 		 "---\napiVersion: v1\nkind: Service\nmetadata: {name: greeter}\n"
 		 "spec: {ports: [{port: 50051}]}\n");
-	build(f);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 0);
 	/* The parentRef has no namespace and the Gateway is in infra: it
 	 * still resolves (DESIGN.md §4). Only the HTTPS listener carries
@@ -365,12 +286,12 @@ static void grpc_routes_match_service_and_method(void **state)
 
 static void routes_without_lattice_gateways_plan_nothing(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 
-	add_file(f, "route.yaml",
+	repo_fixture_add(f, "route.yaml",
 		 "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
 		 "metadata: {name: lonely}\nspec: {parentRefs: [{name: nowhere}]}\n");
-	build(f);
+	repo_fixture_build(f);
 	assert_int_equal(f->model.count, 0);
 	assert_int_equal(f->diag.count, 1);
 	assert_string_equal(f->diag.entries[0].rule, "model.route-unattached");
@@ -379,11 +300,11 @@ static void routes_without_lattice_gateways_plan_nothing(void **state)
 
 static void extra_matches_are_dropped_with_a_note(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	tr_resource *r;
 
 	article_repo(f, 50, 50);
-	add_file(f, "b/route2.yaml",
+	repo_fixture_add(f, "b/route2.yaml",
 		 "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
 		 "metadata: {name: two, namespace: apps}\n"
 		 "spec:\n  parentRefs: [{name: eks-lattice-network}]\n  rules:\n"
@@ -392,7 +313,7 @@ static void extra_matches_are_dropped_with_a_note(void **state)
 		 "          method: GET\n"
 		 "        - path: {type: Exact, value: /b}\n"
 		 "      backendRefs: [{name: missing-svc, port: 80}]\n");
-	build(f);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_NOTE), 1);
 	r = tr_model_find(&f->model, "rule.two-apps/http-80/1");
 	assert_string_equal(

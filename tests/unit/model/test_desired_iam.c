@@ -14,104 +14,29 @@
 #include "policy/model.h"
 #include "util/alloc.h"
 
-typedef struct fixture {
-	tr_source_tree tree;
-	tr_repo repo;
-	tr_model model;
-	tr_diag diag;
-} fixture;
-
-static void add_file(fixture *f, const char *path, const char *text)
-{
-	tr_source_file *file;
-
-	f->tree.files = tr_realloc(f->tree.files,
-				   (f->tree.count + 1) * sizeof(*f->tree.files));
-	file = &f->tree.files[f->tree.count++];
-	file->path = tr_strdup(path);
-	file->data = tr_strdup(text);
-	file->len = strlen(text);
-}
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(((const tr_source_file *)a)->path,
-		      ((const tr_source_file *)b)->path);
-}
-
-/* Loads the files as a source tree would hand them over: sorted by path. */
-static void build(fixture *f)
-{
-	tr_repo_options opts = {0};
-
-	qsort(f->tree.files, f->tree.count, sizeof(*f->tree.files), by_path);
-	assert_int_equal(tr_repo_load(&f->repo, &f->tree, &opts, &f->diag), 0);
-	assert_int_equal(tr_model_build_desired(&f->model, &f->repo, &f->diag),
-			 0);
-}
+#include "../repo_fixture.h"
 
 static int setup(void **state)
 {
-	fixture *f = tr_calloc(1, sizeof(*f));
-	tr_diag_init(&f->diag);
-	tr_model_init(&f->model);
+	repo_fixture *f = tr_calloc(1, sizeof(*f));
+
+	repo_fixture_init(f);
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	fixture *f = *state;
-	tr_model_dispose(&f->model);
-	tr_repo_dispose(&f->repo);
-	tr_source_tree_dispose(&f->tree);
-	tr_diag_dispose(&f->diag);
+	repo_fixture *f = *state;
+
+	repo_fixture_dispose(f);
 	tr_free(f);
 	return 0;
 }
 
-static const char *CONFIG =
-	"version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
-	"  - {name: cluster-a, path: a, vpcId: vpc-0a1b2c3d4e5f60001}\n"
-	"  - {name: cluster-b, path: b, vpcId: vpc-0a1b2c3d4e5f60002}\n";
-
-static const char *GATEWAY =
-	"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
-	"metadata: {name: amazon-vpc-lattice}\n"
-	"spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
-	"---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
-	"metadata: {name: eks-lattice-network}\n"
-	"spec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners:\n"
-	"    - {name: http, protocol: HTTP, port: 80}\n";
-
-static const char *SERVICES =
-	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v1-svc, namespace: apps}\n"
-	"spec: {ports: [{port: 80, targetPort: 3000}]}\n---\n"
-	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v2-svc, namespace: apps}\n"
-	"spec: {ports: [{port: 80, targetPort: 3000}]}\n";
-
-static void article_repo(fixture *f, int w1, int w2)
+static void article_repo(repo_fixture *f, int w1, int w2)
 {
-	char route[2048];
-
-	snprintf(route, sizeof(route),
-"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
-	"metadata: {name: datastore, namespace: apps}\n"
-	"spec:\n  hostnames: [datastore.lattice.io]\n"
-	"  parentRefs: [{name: eks-lattice-network, sectionName: http}]\n"
-	"  rules:\n"
-	"    - matches: [{path: {type: PathPrefix, value: /popular}}]\n"
-	"      backendRefs: [{name: datastore-v1-svc, port: 80}]\n"
-	"    - matches: [{path: {type: PathPrefix, value: /summary}}]\n"
-	"      backendRefs:\n"
-	"        - {name: datastore-v1-svc, port: 80, weight: %d}\n"
-	"        - {name: datastore-v2-svc, port: 80, weight: %d}\n",
-		 w1, w2);
-	add_file(f, "trellis.yaml", CONFIG);
-	add_file(f, "a/gateway.yaml", GATEWAY);
-	add_file(f, "b/gateway.yaml", GATEWAY);
-	add_file(f, "b/services.yaml", SERVICES);
-	add_file(f, "b/route.yaml", route);
+	repo_fixture_article(f, w1, w2, "datastore.lattice.io", true);
 }
 
 
@@ -148,7 +73,7 @@ static const char *ROLE =
 	"\"Action\": \"vpc-lattice-svcs:Invoke\", \"Resource\": \"${service:apps/datastore.arn}/*\"}]}'\n"
 	"  tags: [{key: zeta, value: z}, {key: app, value: client}]\n";
 
-static tr_resource *find(fixture *f, const char *address)
+static tr_resource *find(repo_fixture *f, const char *address)
 {
 	tr_resource *r = tr_model_find(&f->model, address);
 
@@ -164,7 +89,7 @@ static const char *str_at(const cJSON *o, const char *key)
 
 static void auth_policies_switch_their_targets_to_iam(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	const tr_resource *svc, *sn, *pol;
 	const cJSON *refs;
 	char *text;
@@ -173,9 +98,9 @@ static void auth_policies_switch_their_targets_to_iam(void **state)
 	tr_free(f->tree.files[0].data);
 	f->tree.files[0].data = tr_strdup(CONFIG_OIDC);
 	f->tree.files[0].len = strlen(CONFIG_OIDC);
-	add_file(f, "b/auth.yaml", AUTH);
-	add_file(f, "a/role.yaml", ROLE);
-	build(f);
+	repo_fixture_add(f, "b/auth.yaml", AUTH);
+	repo_fixture_add(f, "a/role.yaml", ROLE);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 0);
 	svc = find(f, "service.datastore-apps");
 	assert_string_equal(str_at(svc->attrs, "authType"), "AWS_IAM");
@@ -204,7 +129,7 @@ static void auth_policies_switch_their_targets_to_iam(void **state)
 
 static void roles_carry_their_policies_and_tags(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	const tr_resource *r;
 	const cJSON *keys, *refs;
 
@@ -212,8 +137,8 @@ static void roles_carry_their_policies_and_tags(void **state)
 	tr_free(f->tree.files[0].data);
 	f->tree.files[0].data = tr_strdup(CONFIG_OIDC);
 	f->tree.files[0].len = strlen(CONFIG_OIDC);
-	add_file(f, "a/role.yaml", ROLE);
-	build(f);
+	repo_fixture_add(f, "a/role.yaml", ROLE);
+	repo_fixture_build(f);
 	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 0);
 	r = find(f, "iam_role.client");
 	assert_string_equal(r->name, "client");
@@ -242,7 +167,7 @@ static void roles_carry_their_policies_and_tags(void **state)
 
 static void a_policy_on_a_route_without_a_service_is_an_error(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	const char *lonely =
 		"apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
 		"metadata: {name: lonely, namespace: apps}\n"
@@ -255,8 +180,8 @@ static void a_policy_on_a_route_without_a_service_is_an_error(void **state)
 	bool found = false;
 
 	article_repo(f, 50, 50);
-	add_file(f, "b/lonely.yaml", lonely);
-	build(f);
+	repo_fixture_add(f, "b/lonely.yaml", lonely);
+	repo_fixture_build(f);
 	for (size_t i = 0; i < f->diag.count; i++)
 		found |= f->diag.entries[i].severity == TR_SEV_ERROR &&
 			 strstr(f->diag.entries[i].message,
@@ -268,7 +193,7 @@ static void a_policy_on_a_route_without_a_service_is_an_error(void **state)
 
 static void plans_fill_what_exists_and_apply_the_rest(void **state)
 {
-	fixture *f = *state;
+	repo_fixture *f = *state;
 	tr_model observed;
 	tr_resource *pol, *svc, *role;
 	tr_diag diag;
@@ -280,9 +205,9 @@ static void plans_fill_what_exists_and_apply_the_rest(void **state)
 	tr_free(f->tree.files[0].data);
 	f->tree.files[0].data = tr_strdup(CONFIG_OIDC);
 	f->tree.files[0].len = strlen(CONFIG_OIDC);
-	add_file(f, "b/auth.yaml", AUTH);
-	add_file(f, "a/role.yaml", ROLE);
-	build(f);
+	repo_fixture_add(f, "b/auth.yaml", AUTH);
+	repo_fixture_add(f, "a/role.yaml", ROLE);
+	repo_fixture_build(f);
 	tr_model_init(&observed);
 	tr_diag_init(&diag);
 	/* the service exists, the role does not yet */

@@ -14,82 +14,23 @@
 #include "util/alloc.h"
 #include "validate/schema.h"
 
-typedef struct world {
-	tr_source_tree tree;
-	tr_repo repo;
-	tr_model model;
-	tr_diag diag;
-} world;
+#include "../repo_fixture.h"
 
-static void add_file(world *w, const char *path, const char *text)
-{
-	tr_source_file *file;
-
-	w->tree.files = tr_realloc(w->tree.files,
-				   (w->tree.count + 1) * sizeof(*w->tree.files));
-	file = &w->tree.files[w->tree.count++];
-	file->path = tr_strdup(path);
-	file->data = tr_strdup(text);
-	file->len = strlen(text);
-}
-
-static const char *GATEWAY =
-	"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
-	"metadata: {name: amazon-vpc-lattice}\n"
-	"spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
-	"---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
-	"metadata: {name: eks-lattice-network}\n"
-	"spec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners:\n"
-	"    - {name: http, protocol: HTTP, port: 80}\n";
-
-static const char *SERVICES =
-	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v1-svc, namespace: apps}\n"
-	"spec: {ports: [{port: 80, targetPort: 3000}]}\n---\n"
-	"apiVersion: v1\nkind: Service\nmetadata: {name: datastore-v2-svc, namespace: apps}\n"
-	"spec: {ports: [{port: 80, targetPort: 3000}]}\n";
+typedef repo_fixture world;
 
 /* The article's repository with the canary weights and domain given. */
 static void load_world(world *w, int w1, int w2, const char *domain,
 		       bool with_route)
 {
-	char route[2048];
-	tr_repo_options opts = {0};
-
-	memset(w, 0, sizeof(*w));
-	tr_diag_init(&w->diag);
-	snprintf(route, sizeof(route),
-		 "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
-		 "metadata: {name: datastore, namespace: apps}\n"
-		 "spec:\n  hostnames: [%s]\n"
-		 "  parentRefs: [{name: eks-lattice-network, sectionName: http}]\n"
-		 "  rules:\n"
-		 "    - matches: [{path: {type: PathPrefix, value: /popular}}]\n"
-		 "      backendRefs: [{name: datastore-v1-svc, port: 80}]\n"
-		 "    - matches: [{path: {type: PathPrefix, value: /summary}}]\n"
-		 "      backendRefs:\n"
-		 "        - {name: datastore-v1-svc, port: 80, weight: %d}\n"
-		 "        - {name: datastore-v2-svc, port: 80, weight: %d}\n",
-		 domain, w1, w2);
-	add_file(w, "a/gateway.yaml", GATEWAY);
-	add_file(w, "b/gateway.yaml", GATEWAY);
-	if (with_route)
-		add_file(w, "b/route.yaml", route);
-	add_file(w, "b/services.yaml", SERVICES);
-	add_file(w, "trellis.yaml",
-		 "version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
-		 "  - {name: cluster-a, path: a, vpcId: vpc-0a1b2c3d4e5f60001}\n"
-		 "  - {name: cluster-b, path: b, vpcId: vpc-0a1b2c3d4e5f60002}\n");
-	assert_int_equal(tr_repo_load(&w->repo, &w->tree, &opts, &w->diag), 0);
-	assert_int_equal(tr_model_build_desired(&w->model, &w->repo, &w->diag), 0);
+	repo_fixture_init(w);
+	repo_fixture_article(w, w1, w2, domain, with_route);
+	repo_fixture_build(w);
 	assert_int_equal(tr_diag_count(&w->diag, TR_SEV_ERROR), 0);
 }
 
 static void world_dispose(world *w)
 {
-	tr_model_dispose(&w->model);
-	tr_repo_dispose(&w->repo);
-	tr_source_tree_dispose(&w->tree);
-	tr_diag_dispose(&w->diag);
+	repo_fixture_dispose(w);
 }
 
 /* What AWS would hold after applying `m`: the same resources, with ids
