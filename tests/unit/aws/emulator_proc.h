@@ -85,4 +85,25 @@ static inline void emulator_stop(pid_t *pid)
 	*pid = -1;
 }
 
+/* The environment a test's client sees (its tr_aws_runtime getenv): the
+ * emulator's test credentials and endpoint `url`, nothing from the real
+ * environment, so a developer's AWS settings never leak into a test. */
+static inline const char *emulator_env(const char *url, const char *name)
+{
+	static const char *const fixed[][2] = {
+		{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
+		{"AWS_SECRET_ACCESS_KEY",
+		 "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+		{"AWS_REGION", "us-west-2"},
+		{"AWS_EC2_METADATA_DISABLED", "true"},
+	};
+
+	if (strcmp(name, "AWS_ENDPOINT_URL") == 0)
+		return url;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(fixed[i][0], name) == 0)
+			return fixed[i][1];
+	return NULL;
+}
+
 #endif

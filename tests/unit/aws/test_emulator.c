@@ -31,14 +31,6 @@
 static pid_t emu_pid = -1;
 static char emu_url[256];
 
-static const char *env_table[][2] = {
-	{"AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"},
-	{"AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
-	{"AWS_REGION", "us-west-2"},
-	{"AWS_ENDPOINT_URL", emu_url},
-	{"AWS_EC2_METADATA_DISABLED", "true"},
-};
-
 static bool wrong_secret;
 
 static const char *emu_getenv(void *ctx, const char *name)
@@ -46,10 +38,7 @@ static const char *emu_getenv(void *ctx, const char *name)
 	(void)ctx;
 	if (wrong_secret && strcmp(name, "AWS_SECRET_ACCESS_KEY") == 0)
 		return "not-the-secret-the-emulator-knows";
-	for (size_t i = 0; i < sizeof(env_table) / sizeof(env_table[0]); i++)
-		if (strcmp(env_table[i][0], name) == 0)
-			return env_table[i][1];
-	return NULL;
+	return emulator_env(emu_url, name);
 }
 
 static int start_emulator(void **state)
