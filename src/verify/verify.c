@@ -132,7 +132,8 @@ static int import_keys(tr_verify *v, const char *path, tr_diag *diag)
 		names = tr_grow(names, &cap, count + 1, sizeof(*names));
 		names[count++] = tr_strdup(e->d_name);
 	}
-	qsort(names, count, sizeof(*names), by_name);
+	if (count > 1) /* names is NULL for an empty folder */
+		qsort(names, count, sizeof(*names), by_name);
 	for (size_t i = 0; i < count; i++) {
 		tr_buf_clear(&file);
 		if (tr_buf_printf(&file, "%s/%s", path, names[i]) < 0 ||
