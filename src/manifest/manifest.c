@@ -648,6 +648,22 @@ static bool json_space(char c)
  * it stops at (or just past) the character it refused, so the report points
  * at the last character it reached and names the common mistake when it is
  * one: a trailing comma. */
+bool tr_manifest_group_is(const char *api_version, const char *group)
+{
+	size_t n = strlen(group);
+
+	if (!*group)
+		return strchr(api_version, '/') == NULL;
+	return strncmp(api_version, group, n) == 0 && api_version[n] == '/';
+}
+
+bool tr_manifest_doc_is(const tr_manifest_doc *doc, const char *group,
+			const char *kind)
+{
+	return strcmp(doc->kind, kind) == 0 &&
+	       tr_manifest_group_is(doc->api_version, group);
+}
+
 void tr_manifest_json_syntax(const char *text, size_t len, const char *start,
 			     const char *stop, const char *trailing_why,
 			     tr_json_syntax *out)

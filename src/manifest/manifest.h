@@ -53,6 +53,14 @@ int tr_manifest_load_plain(const tr_node **out, tr_manifest_set *set,
 			   const char *file, const char *data, size_t len,
 			   tr_diag *diag);
 
+/* Whether apiVersion ("group/version") is in API group `group`; "" is the
+ * core group, whose apiVersion has no group ("v1"). */
+bool tr_manifest_group_is(const char *api_version, const char *group);
+
+/* Whether the document is `kind` of API group `group` (any version). */
+bool tr_manifest_doc_is(const tr_manifest_doc *doc, const char *group,
+			const char *kind);
+
 /*
  * Where a JSON text stops being valid, for an error a person can act on:
  * cJSON only says where it gave up (stop), so this steps back to the

@@ -34,21 +34,6 @@ static const char *doc_namespace(const tr_manifest_doc *d)
 	return d->namespace_ && *d->namespace_ ? d->namespace_ : "default";
 }
 
-static bool group_is(const char *api_version, const char *group)
-{
-	size_t n = strlen(group);
-
-	if (!*group)
-		return strchr(api_version, '/') == NULL;
-	return strncmp(api_version, group, n) == 0 && api_version[n] == '/';
-}
-
-static bool doc_is(const tr_manifest_doc *d, const char *group,
-		   const char *kind)
-{
-	return strcmp(d->kind, kind) == 0 && group_is(d->api_version, group);
-}
-
 static const tr_node *spec_of(const tr_manifest_doc *d)
 {
 	return tr_node_get(d->root, "spec");
@@ -90,7 +75,7 @@ static const tr_manifest_doc *vpc_association_policy(const builder *b,
 		const tr_node *ref;
 
 		if (repo->doc_cluster[i] != cluster ||
-		    !doc_is(d, AWS_GROUP, "VpcAssociationPolicy"))
+		    !tr_manifest_doc_is(d, AWS_GROUP, "VpcAssociationPolicy"))
 			continue;
 		ref = tr_node_get(spec_of(d), "targetRef");
 		if (tr_str_eq(tr_node_get_str(ref, "kind"), "Gateway") &&
@@ -232,7 +217,7 @@ static const tr_manifest_doc *target_group_policy(const builder *b,
 		const tr_node *ref;
 
 		if (repo->doc_cluster[i] != cluster ||
-		    !doc_is(d, AWS_GROUP, "TargetGroupPolicy") ||
+		    !tr_manifest_doc_is(d, AWS_GROUP, "TargetGroupPolicy") ||
 		    strcmp(doc_namespace(d), ns) != 0)
 			continue;
 		ref = tr_node_get(spec_of(d), "targetRef");
@@ -907,8 +892,8 @@ int tr_model_build_desired(tr_model *out, const tr_repo *repo, tr_diag *diag)
 	for (size_t i = 0; i < b.idx.count; i++) {
 		const tr_refs_object *o = &b.idx.objects[i];
 
-		if (doc_is(o->doc, GATEWAY_GROUP, "Gateway") && o->doc->name &&
-		    tr_refs_gateway_is_lattice(&b.idx, o))
+		if (tr_manifest_doc_is(o->doc, GATEWAY_GROUP, "Gateway") &&
+		    o->doc->name && tr_refs_gateway_is_lattice(&b.idx, o))
 			build_gateway(&b, o->cluster, o->doc);
 	}
 	check_one_network_per_vpc(&b);
@@ -917,9 +902,9 @@ int tr_model_build_desired(tr_model *out, const tr_repo *repo, tr_diag *diag)
 
 		if (!o->doc->name)
 			continue;
-		if (doc_is(o->doc, GATEWAY_GROUP, "HTTPRoute"))
+		if (tr_manifest_doc_is(o->doc, GATEWAY_GROUP, "HTTPRoute"))
 			build_route(&b, o, false);
-		else if (doc_is(o->doc, GATEWAY_GROUP, "GRPCRoute"))
+		else if (tr_manifest_doc_is(o->doc, GATEWAY_GROUP, "GRPCRoute"))
 			build_route(&b, o, true);
 	}
 	tr_model__build_iam(out, repo, &b.idx, b.owner, diag);

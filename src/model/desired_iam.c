@@ -42,16 +42,6 @@ static const char *doc_ns(const tr_manifest_doc *d)
 	return d->namespace_ && *d->namespace_ ? d->namespace_ : "default";
 }
 
-static bool doc_is(const tr_manifest_doc *d, const char *group,
-		   const char *kind)
-{
-	size_t n = strlen(group);
-
-	return strcmp(d->kind, kind) == 0 &&
-	       strncmp(d->api_version, group, n) == 0 &&
-	       d->api_version[n] == '/';
-}
-
 int tr_model__route_service_name(tr_buf *out, const tr_manifest_doc *route)
 {
 	const char *override = tr_node_get_str(
@@ -134,7 +124,7 @@ static bool role_declared(const iam_builder *b, const char *name)
 {
 	for (size_t i = 0; i < b->idx->count; i++) {
 		const tr_manifest_doc *d = b->idx->objects[i].doc;
-		if (doc_is(d, TR_MODEL_ROLE_GROUP, "Role") &&
+		if (tr_manifest_doc_is(d, TR_MODEL_ROLE_GROUP, "Role") &&
 		    tr_str_eq(tr_node_get_str(tr_node_get(d->root, "spec"),
 					      "name"),
 			      name))
@@ -509,10 +499,12 @@ void tr_model__build_iam(tr_model *model, const tr_repo *repo,
 	b.diag = diag;
 	/* Roles first: auth policies may name them. */
 	for (size_t i = 0; i < idx->count; i++)
-		if (doc_is(idx->objects[i].doc, TR_MODEL_ROLE_GROUP, "Role"))
+		if (tr_manifest_doc_is(idx->objects[i].doc, TR_MODEL_ROLE_GROUP,
+				       "Role"))
 			build_role(&b, idx->objects[i].doc);
 	for (size_t i = 0; i < idx->count; i++)
-		if (doc_is(idx->objects[i].doc, AWS_GROUP, "IAMAuthPolicy") &&
+		if (tr_manifest_doc_is(idx->objects[i].doc, AWS_GROUP,
+				       "IAMAuthPolicy") &&
 		    idx->objects[i].doc->name)
 			build_auth_policy(&b, &idx->objects[i]);
 }

@@ -1178,13 +1178,6 @@ int tr_policy_check(const char *text, size_t len, tr_policy_type type,
 
 /* Documents ------------------------------------------------------------ */
 
-static bool group_is(const char *api_version, const char *group)
-{
-	size_t n = strlen(group);
-
-	return strncmp(api_version, group, n) == 0 && api_version[n] == '/';
-}
-
 static int check_node(const tr_manifest_doc *doc, const tr_node *n,
 		      const char *path, tr_policy_type type, tr_diag *diag)
 {
@@ -1239,14 +1232,14 @@ int tr_policy_check_document(const tr_manifest_doc *doc, const tr_node *root,
 
 	if (!spec || spec->type != TR_NODE_MAP)
 		return 0;
-	if (group_is(doc->api_version, AUTH_GROUP) &&
+	if (tr_manifest_group_is(doc->api_version, AUTH_GROUP) &&
 	    strcmp(doc->kind, "IAMAuthPolicy") == 0) {
 		n = tr_node_get(spec, "policy");
 		return n ? check_node(doc, n, "spec.policy", TR_POLICY_AUTH,
 				      diag)
 			 : 0;
 	}
-	if (group_is(doc->api_version, IAM_GROUP) &&
+	if (tr_manifest_group_is(doc->api_version, IAM_GROUP) &&
 	    strcmp(doc->kind, "Role") == 0)
 		return check_role(doc, spec, diag);
 	return 0;

@@ -1,6 +1,8 @@
 #include "util/str.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,4 +89,16 @@ bool tr_str_first_non_ascii(uint32_t *out, size_t *pos, const char *s)
 		return true;
 	}
 	return false;
+}
+
+void tr_str_format(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cap == 0)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(out, cap, fmt, ap) < 0)
+		out[0] = '\0';
+	va_end(ap);
 }

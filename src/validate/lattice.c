@@ -38,21 +38,6 @@ const char *tr_lattice_name_problem(const char *name, size_t min, size_t max,
 	return NULL;
 }
 
-/* A field path into a buffer of TR_MAX_FIELD_PATH_BYTES; a longer path
- * is cut (the paths are built from short names and indexes). */
-static void field(char *out, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void field(char *out, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(out, cap, fmt, ap) < 0)
-		out[0] = '\0';
-	va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* Reading helpers                                                    */
 
@@ -210,9 +195,10 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 
 		if (strcmp(proto, "TLS") == 0 ||
 		    strcmp(mode, "Passthrough") == 0) {
-			field(path, sizeof(path), "spec.listeners[%zu]%s", i,
-				 strcmp(proto, "TLS") == 0 ? ".protocol"
-							   : ".tls.mode");
+			tr_str_format(path, sizeof(path),
+				      "spec.listeners[%zu]%s", i,
+				      strcmp(proto, "TLS") == 0 ? ".protocol"
+								: ".tls.mode");
 			report(c, TR_SEV_UNSUPPORTED,
 			       "lattice.unsupported.tls-passthrough", gw,
 			       strcmp(proto, "TLS") == 0
@@ -225,8 +211,8 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 			       tr_node_get_str_or(l, "name", "?"));
 		} else if (*proto && strcmp(proto, "HTTP") != 0 &&
 			   strcmp(proto, "HTTPS") != 0) {
-			field(path, sizeof(path),
-				 "spec.listeners[%zu].protocol", i);
+			tr_str_format(path, sizeof(path),
+				      "spec.listeners[%zu].protocol", i);
 			report(c, TR_SEV_UNSUPPORTED,
 			       "lattice.unsupported.listener-protocol", gw,
 			       tr_node_get(l, "protocol"), path,
@@ -236,9 +222,9 @@ static void check_gateway(const checker *c, const tr_refs_object *gw)
 		}
 		if (tr_node_str(arn)) {
 			why = cert_arn_problem(tr_node_str(arn));
-			field(path, sizeof(path),
-				 "spec.listeners[%zu].tls.options[%s]", i,
-				 TR_REFS_CERT_ARN_OPTION);
+			tr_str_format(path, sizeof(path),
+				      "spec.listeners[%zu].tls.options[%s]", i,
+				      TR_REFS_CERT_ARN_OPTION);
 			if (why)
 				report(c, TR_SEV_ERROR,
 				       "lattice.certificate-arn", gw, arn, path,
@@ -410,8 +396,8 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 		/* GRPC over Lattice needs HTTP/2 with TLS: HTTPS only. */
 		if (strcmp(route->kind, "GRPCRoute") == 0 &&
 		    strcmp(proto, "HTTPS") != 0) {
-			field(path, sizeof(path), "spec.parentRefs[%zu]",
-				 a->parent);
+			tr_str_format(path, sizeof(path),
+				      "spec.parentRefs[%zu]", a->parent);
 			report(c, TR_SEV_UNSUPPORTED,
 			       "lattice.unsupported.grpc-listener", route,
 			       a->parent_ref, path,
@@ -430,8 +416,8 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 		if (seen)
 			continue;
 		if (nports == TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE) {
-			field(path, sizeof(path), "spec.parentRefs[%zu]",
-				 a->parent);
+			tr_str_format(path, sizeof(path),
+				      "spec.parentRefs[%zu]", a->parent);
 			report(c, TR_SEV_WARNING,
 			       "lattice.quota.listeners-per-service", route,
 			       a->parent_ref, path,
@@ -564,12 +550,14 @@ static void check_priorities(const checker *c, const tr_refs_object *route,
 	for (size_t i = 0; i < nrules; i++) {
 		const tr_node *n;
 
-		field(key, sizeof(key),
-			 "application-networking.k8s.aws/rule-%zu-priority", i);
+		tr_str_format(
+			key, sizeof(key),
+			"application-networking.k8s.aws/rule-%zu-priority", i);
 		n = tr_node_get(ann, key);
 		if (!n || at[i])
 			continue;
-		field(path, sizeof(path), "metadata.annotations[%s]", key);
+		tr_str_format(path, sizeof(path), "metadata.annotations[%s]",
+			      key);
 		report(c, TR_SEV_WARNING, "lattice.rule-priority", route, n,
 		       path,
 		       "rule priority is not an integer; the AWS controller "
@@ -580,16 +568,17 @@ static void check_priorities(const checker *c, const tr_refs_object *route,
 		const tr_node *where = at[i];
 
 		if (!where) {
-			field(path, sizeof(path), "spec.rules[%zu]", i);
+			tr_str_format(path, sizeof(path), "spec.rules[%zu]", i);
 			where = tr_node_get(spec_of(route), "rules");
 			if (where && where->type == TR_NODE_SEQ &&
 			    i < where->count)
 				where = where->u.items[i];
 		} else {
-			field(path, sizeof(path),
-				 "metadata.annotations[application-networking."
-				 "k8s.aws/rule-%zu-priority]",
-				 i);
+			tr_str_format(
+				path, sizeof(path),
+				"metadata.annotations[application-networking."
+				"k8s.aws/rule-%zu-priority]",
+				i);
 		}
 		if (prio[i] < 1 || prio[i] > TR_LATTICE_MAX_RULE_PRIORITY) {
 			report(c, TR_SEV_ERROR, "lattice.rule-priority", route,
@@ -633,9 +622,9 @@ static void check_filters(const checker *c, const tr_refs_object *route,
 		if (!*type)
 			continue;
 		kebab(kind, sizeof(kind), type);
-		field(rule, sizeof(rule), "lattice.unsupported.filter.%s",
-			 kind);
-		field(path, sizeof(path), "%s[%zu].type", base, i);
+		tr_str_format(rule, sizeof(rule),
+			      "lattice.unsupported.filter.%s", kind);
+		tr_str_format(path, sizeof(path), "%s[%zu].type", base, i);
 		report(c, TR_SEV_UNSUPPORTED, rule, route,
 		       tr_node_get(f, "type"), path,
 		       "%s filter: VPC Lattice rules only match and forward; "
@@ -659,14 +648,14 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		const char *type = tr_node_get_str_or(path_m, "type", "PathPrefix");
 		const char *value = tr_node_get_str(path_m, "value");
 
-		field(path, sizeof(path), "%s.path.type", base);
+		tr_str_format(path, sizeof(path), "%s.path.type", base);
 		if (strcmp(type, "RegularExpression") == 0)
 			unsupported(c, route, "lattice.unsupported.regex-path",
 				    tr_node_get(path_m, "type"), path,
 				    "RegularExpression path match",
 				    "VPC Lattice matches paths by exact value "
 				    "or prefix only");
-		field(path, sizeof(path), "%s.path.value", base);
+		tr_str_format(path, sizeof(path), "%s.path.value", base);
 		if (value && strcmp(type, "RegularExpression") != 0 &&
 		    strlen(value) > TR_LATTICE_MAX_PATH)
 			report(c, TR_SEV_ERROR, "lattice.path-length", route,
@@ -676,8 +665,8 @@ static void check_match(const checker *c, const tr_refs_object *route,
 			       strlen(value), TR_LATTICE_MAX_PATH);
 	}
 	if (headers && headers->count > TR_LATTICE_MAX_HEADER_MATCHES) {
-		field(path, sizeof(path), "%s.headers[%d]", base,
-			 TR_LATTICE_MAX_HEADER_MATCHES);
+		tr_str_format(path, sizeof(path), "%s.headers[%d]", base,
+			      TR_LATTICE_MAX_HEADER_MATCHES);
 		report(c, TR_SEV_UNSUPPORTED, "lattice.unsupported.header-count",
 		       route, headers->u.items[TR_LATTICE_MAX_HEADER_MATCHES],
 		       path,
@@ -691,7 +680,8 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		const char *name = tr_node_get_str(h, "name");
 		const char *value = tr_node_get_str(h, "value");
 
-		field(path, sizeof(path), "%s.headers[%zu].type", base, i);
+		tr_str_format(path, sizeof(path), "%s.headers[%zu].type", base,
+			      i);
 		if (strcmp(tr_node_get_str_or(h, "type", "Exact"),
 			   "RegularExpression") == 0)
 			unsupported(c, route, "lattice.unsupported.regex-header",
@@ -702,7 +692,8 @@ static void check_match(const checker *c, const tr_refs_object *route,
 				    "expression");
 		if ((name && strlen(name) > TR_LATTICE_MAX_HEADER_NAME) ||
 		    (value && strlen(value) > TR_LATTICE_MAX_HEADER_VALUE)) {
-			field(path, sizeof(path), "%s.headers[%zu]", base, i);
+			tr_str_format(path, sizeof(path), "%s.headers[%zu]",
+				      base, i);
 			report(c, TR_SEV_ERROR, "lattice.header-length", route, h,
 			       path,
 			       "header match too long for VPC Lattice: names "
@@ -712,14 +703,14 @@ static void check_match(const checker *c, const tr_refs_object *route,
 		}
 	}
 	if (query && query->count) {
-		field(path, sizeof(path), "%s.queryParams", base);
+		tr_str_format(path, sizeof(path), "%s.queryParams", base);
 		unsupported(c, route, "lattice.unsupported.query-params",
 			    query->u.items[0], path, "query parameter matches",
 			    "VPC Lattice rules cannot match on the query "
 			    "string");
 	}
 	if (grpc && method && method->type == TR_NODE_MAP) {
-		field(path, sizeof(path), "%s.method.type", base);
+		tr_str_format(path, sizeof(path), "%s.method.type", base);
 		if (strcmp(tr_node_get_str_or(method, "type", "Exact"),
 			   "RegularExpression") == 0)
 			unsupported(c, route,
@@ -728,7 +719,7 @@ static void check_match(const checker *c, const tr_refs_object *route,
 				    "RegularExpression gRPC method match",
 				    "VPC Lattice matches gRPC services and "
 				    "methods by exact path only");
-		field(path, sizeof(path), "%s.method.method", base);
+		tr_str_format(path, sizeof(path), "%s.method.method", base);
 		if (tr_node_get(method, "method") &&
 		    !tr_node_get(method, "service"))
 			unsupported(c, route,
@@ -775,21 +766,22 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 	int64_t weight;
 	char path[TR_MAX_FIELD_PATH_BYTES], base[TR_MAX_FIELD_PATH_BYTES / 2];
 
-	field(base, sizeof(base), "spec.rules[%zu].backendRefs[%zu]", ri, bi);
+	tr_str_format(base, sizeof(base), "spec.rules[%zu].backendRefs[%zu]",
+		      ri, bi);
 	if (tr_node_get_int(b, "weight", &weight) &&
 	    (weight < 0 || weight > TR_LATTICE_MAX_WEIGHT)) {
-		field(path, sizeof(path), "%s.weight", base);
+		tr_str_format(path, sizeof(path), "%s.weight", base);
 		report(c, TR_SEV_ERROR, "lattice.weight", route,
 		       tr_node_get(b, "weight"), path,
 		       "weight %lld is outside VPC Lattice's range 0 to %d; "
 		       "scale the weights of this rule down",
 		       (long long)weight, TR_LATTICE_MAX_WEIGHT);
 	}
-	field(path, sizeof(path), "%s.filters", base);
+	tr_str_format(path, sizeof(path), "%s.filters", base);
 	check_filters(c, route, get_seq(b, "filters"), path);
 	if (!((strcmp(kind, "Service") == 0 && *group == '\0') ||
 	      strcmp(kind, "ServiceImport") == 0)) {
-		field(path, sizeof(path), "%s.kind", base);
+		tr_str_format(path, sizeof(path), "%s.kind", base);
 		report(c, TR_SEV_UNSUPPORTED, "lattice.unsupported.backend-kind",
 		       route, tr_node_get(b, "kind") ? tr_node_get(b, "kind") : b,
 		       path,
@@ -800,7 +792,7 @@ static void check_backend(const checker *c, const tr_refs_object *route,
 	}
 	if (!name || strcmp(kind, "Service") != 0)
 		return;
-	field(path, sizeof(path), "%s.name", base);
+	tr_str_format(path, sizeof(path), "%s.name", base);
 	if (backend_set_add(tgs, ns, name) &&
 	    tgs->count > TR_LATTICE_QUOTA_TARGET_GROUPS_PER_SERVICE &&
 	    !tgs->reported) {
@@ -872,9 +864,10 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 			 "VPC Lattice rules have no retry policy"},
 		};
 
-		field(base, sizeof(base), "spec.rules[%zu]", ri);
+		tr_str_format(base, sizeof(base), "spec.rules[%zu]", ri);
 		if (matches && matches->count > 1) {
-			field(path, sizeof(path), "%s.matches[1]", base);
+			tr_str_format(path, sizeof(path), "%s.matches[1]",
+				      base);
 			unsupported(c, route,
 				    "lattice.unsupported.multiple-matches",
 				    matches->u.items[1], path,
@@ -883,10 +876,11 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 				    "split this rule into one rule per match");
 		}
 		for (size_t mi = 0; matches && mi < matches->count; mi++) {
-			field(path, sizeof(path), "%s.matches[%zu]", base, mi);
+			tr_str_format(path, sizeof(path), "%s.matches[%zu]",
+				      base, mi);
 			check_match(c, route, matches->u.items[mi], path);
 		}
-		field(path, sizeof(path), "%s.filters", base);
+		tr_str_format(path, sizeof(path), "%s.filters", base);
 		check_filters(c, route, get_seq(rule, "filters"), path);
 		for (size_t k = 0; k < sizeof(ignored) / sizeof(ignored[0]);
 		     k++) {
@@ -894,14 +888,15 @@ static void check_rules(const checker *c, const tr_refs_object *route)
 
 			if (!n)
 				continue;
-			field(path, sizeof(path), "%s.%s", base,
-				 ignored[k].field);
+			tr_str_format(path, sizeof(path), "%s.%s", base,
+				      ignored[k].field);
 			unsupported(c, route, ignored[k].id, n, path,
 				    ignored[k].feature, ignored[k].why);
 		}
 		if (brefs && brefs->count > TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION) {
-			field(path, sizeof(path), "%s.backendRefs[%d]", base,
-				 TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION);
+			tr_str_format(path, sizeof(path), "%s.backendRefs[%d]",
+				      base,
+				      TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION);
 			report(c, TR_SEV_ERROR, "lattice.backend-count", route,
 			       brefs->u.items[TR_LATTICE_MAX_TARGET_GROUPS_PER_ACTION],
 			       path,
@@ -929,7 +924,8 @@ static void check_parent_kinds(const checker *c, const tr_refs_object *route)
 		if (strcmp(kind, "Gateway") == 0 &&
 		    strcmp(group, TR_REFS_GATEWAY_GROUP) == 0)
 			continue;
-		field(path, sizeof(path), "spec.parentRefs[%zu].kind", i);
+		tr_str_format(path, sizeof(path), "spec.parentRefs[%zu].kind",
+			      i);
 		report(c, TR_SEV_UNSUPPORTED, "lattice.unsupported.parent-kind",
 		       route, tr_node_get(p, "kind") ? tr_node_get(p, "kind") : p,
 		       path,

@@ -18,16 +18,6 @@ typedef struct policy_check {
 	tr_diag *diag;
 } policy_check;
 
-static bool doc_is(const tr_manifest_doc *d, const char *group,
-		   const char *kind)
-{
-	size_t n = strlen(group);
-
-	return strcmp(d->kind, kind) == 0 &&
-	       strncmp(d->api_version, group, n) == 0 &&
-	       d->api_version[n] == '/';
-}
-
 /* Where line `line` (1-based) and column `col` of a policy text are in
  * the file: a block scalar (| or >) starts on the line after its key. */
 static void place(const tr_node *n, uint32_t line, uint32_t col,
@@ -63,7 +53,7 @@ static bool role_declared(const tr_refs_index *idx, const char *name)
 {
 	for (size_t i = 0; i < idx->count; i++) {
 		const tr_manifest_doc *d = idx->objects[i].doc;
-		if (doc_is(d, "iam.services.k8s.aws", "Role") &&
+		if (tr_manifest_doc_is(d, "iam.services.k8s.aws", "Role") &&
 		    tr_str_eq(tr_node_get_str(tr_node_get(d->root, "spec"),
 					      "name"),
 			      name))
@@ -235,12 +225,13 @@ int tr_validate_policy_refs(const tr_refs_index *idx, tr_diag *diag)
 		const tr_node *spec = tr_node_get(o->doc->root, "spec");
 		policy_check pc = {idx, o, NULL, NULL, diag};
 
-		if (doc_is(o->doc, "application-networking.k8s.aws",
-			   "IAMAuthPolicy")) {
+		if (tr_manifest_doc_is(o->doc, "application-networking.k8s.aws",
+				       "IAMAuthPolicy")) {
 			pc.node = tr_node_get(spec, "policy");
 			pc.field = "spec.policy";
 			check_text(&pc);
-		} else if (doc_is(o->doc, "iam.services.k8s.aws", "Role")) {
+		} else if (tr_manifest_doc_is(o->doc, "iam.services.k8s.aws",
+					      "Role")) {
 			const tr_node *inl = tr_node_get(spec, "inlinePolicies");
 			char field[TR_MAX_FIELD_PATH_BYTES];
 

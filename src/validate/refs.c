@@ -11,21 +11,6 @@
 #include "util/str.h"
 #include "validate/validate.h"
 
-/* A field path into a buffer of TR_MAX_FIELD_PATH_BYTES; a longer path
- * is cut (the paths are built from short names and indexes). */
-static void field(char *out, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void field(char *out, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(out, cap, fmt, ap) < 0)
-		out[0] = '\0';
-	va_end(ap);
-}
-
 /* ------------------------------------------------------------------ */
 /* Reading helpers shared by the rules below                          */
 
@@ -676,15 +661,16 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		}
 	}
 	if (section && !section_seen) {
-		field(path, sizeof(path), "spec.parentRefs[%zu].sectionName",
-			 pi);
+		tr_str_format(path, sizeof(path),
+			      "spec.parentRefs[%zu].sectionName", pi);
 		report(diag, TR_SEV_ERROR, "refs.parent-section", route,
 		       tr_node_get(pref, "sectionName"), path,
 		       "Gateway %s/%s has no listener named %s (its listeners: "
 		       "%s)",
 		       gl->namespace_, name, section, list_or_none(&names));
 	} else if (has_port && !port_seen) {
-		field(path, sizeof(path), "spec.parentRefs[%zu].port", pi);
+		tr_str_format(path, sizeof(path), "spec.parentRefs[%zu].port",
+			      pi);
 		report(diag, TR_SEV_ERROR, "refs.parent-port", route,
 		       tr_node_get(pref, "port"), path,
 		       "no listener%s%s of Gateway %s/%s has port %lld "
@@ -693,7 +679,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		       gl->namespace_, name, (long long)port,
 		       list_or_none(&ports));
 	} else if (r->count == before) {
-		field(path, sizeof(path), "spec.parentRefs[%zu]", pi);
+		tr_str_format(path, sizeof(path), "spec.parentRefs[%zu]", pi);
 		report(diag, TR_SEV_ERROR, "refs.parent-not-allowed", route,
 		       pref, path,
 		       "Gateway %s/%s does not admit %s %s/%s: %s",
@@ -701,7 +687,7 @@ static void attach_parent(tr_refs_route *r, const tr_refs_index *idx,
 		       route->name, why.len ? tr_buf_cstr(&why)
 					    : "it has no listeners");
 	} else if (unknown_sel) {
-		field(path, sizeof(path), "spec.parentRefs[%zu]", pi);
+		tr_str_format(path, sizeof(path), "spec.parentRefs[%zu]", pi);
 		report(diag, TR_SEV_WARNING, "refs.parent-selector-unknown",
 		       route, pref, path,
 		       "cannot tell whether namespace %s matches the "
@@ -737,7 +723,8 @@ int tr_refs_route_resolve(tr_refs_route *out, const tr_refs_index *idx,
 			continue;
 		find_gateway(&gl, idx, route->cluster,
 			     ns ? ns : route->namespace_, ns != NULL, name);
-		field(path, sizeof(path), "spec.parentRefs[%zu].name", pi);
+		tr_str_format(path, sizeof(path), "spec.parentRefs[%zu].name",
+			      pi);
 		if (!gl.first && gl.other_namespaces > 1) {
 			report(diag, TR_SEV_ERROR, "refs.parent-ambiguous",
 			       route, tr_node_get(pref, "name"), path,
@@ -917,8 +904,8 @@ static void check_backend(const tr_refs_index *idx,
 	    strcmp(kind, "ServiceImport") != 0)
 		return; /* other kinds: lattice.unsupported.backend-kind */
 	target = tr_refs_find(idx, NULL, route->cluster, kind, ns, name);
-	field(path, sizeof(path), "spec.rules[%zu].backendRefs[%zu].name",
-		 ri, bi);
+	tr_str_format(path, sizeof(path),
+		      "spec.rules[%zu].backendRefs[%zu].name", ri, bi);
 	if (!target) {
 		const tr_refs_object *far =
 			find_elsewhere(idx, route->cluster, kind, ns, name);
@@ -940,8 +927,8 @@ static void check_backend(const tr_refs_index *idx,
 		return;
 	}
 	if (strcmp(kind, "Service") == 0) {
-		field(path, sizeof(path),
-			 "spec.rules[%zu].backendRefs[%zu].port", ri, bi);
+		tr_str_format(path, sizeof(path),
+			      "spec.rules[%zu].backendRefs[%zu].port", ri, bi);
 		check_service_port(idx, route, target, bref, path, diag);
 	} else {
 		bool exported = false;
@@ -964,8 +951,9 @@ static void check_backend(const tr_refs_index *idx,
 	}
 	if (strcmp(ns, route->namespace_) != 0 &&
 	    !grant_allows(idx, route, ns, group, kind, name)) {
-		field(path, sizeof(path),
-			 "spec.rules[%zu].backendRefs[%zu].namespace", ri, bi);
+		tr_str_format(path, sizeof(path),
+			      "spec.rules[%zu].backendRefs[%zu].namespace", ri,
+			      bi);
 		report(diag, TR_SEV_ERROR, "refs.reference-grant", route,
 		       tr_node_get(bref, "namespace"), path,
 		       "%s %s/%s refers to %s %s/%s in another namespace: "
@@ -1195,7 +1183,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		if (strcmp(rule->targets[i].kind, kind) == 0)
 			group = rule->targets[i].group;
 	}
-	field(path, sizeof(path), "%s.kind", base);
+	tr_str_format(path, sizeof(path), "%s.kind", base);
 	if (!group) {
 		report(diag, TR_SEV_ERROR, "refs.target-kind", pol,
 		       tr_node_get(tref, "kind"), path,
@@ -1204,7 +1192,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		goto done;
 	}
 	if (!tr_str_eq(tr_node_get_str_or(tref, "group", group), group)) {
-		field(path, sizeof(path), "%s.group", base);
+		tr_str_format(path, sizeof(path), "%s.group", base);
 		report(diag, TR_SEV_ERROR, "refs.target-kind", pol,
 		       tr_node_get(tref, "group"), path,
 		       "a %s target of kind %s has group \"%s\", not \"%s\"",
@@ -1213,7 +1201,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		goto done;
 	}
 	if (!rule->cross_namespace && strcmp(ns, pol->namespace_) != 0) {
-		field(path, sizeof(path), "%s.namespace", base);
+		tr_str_format(path, sizeof(path), "%s.namespace", base);
 		report(diag, TR_SEV_ERROR, "refs.target-namespace", pol,
 		       tr_node_get(tref, "namespace"), path,
 		       "a %s applies only to targets in its own namespace "
@@ -1221,7 +1209,7 @@ static void check_target_ref(const tr_refs_index *idx,
 		       pol->kind, pol->namespace_, ns);
 		goto done;
 	}
-	field(path, sizeof(path), "%s.name", base);
+	tr_str_format(path, sizeof(path), "%s.name", base);
 	if (strcmp(kind, "Gateway") == 0) {
 		find_gateway(&gl, idx, pol->cluster, ns, ns_given != NULL,
 			     name);
@@ -1262,7 +1250,7 @@ static void check_policy(const tr_refs_index *idx, const tr_refs_object *pol,
 	if (one && one->type == TR_NODE_MAP)
 		check_target_ref(idx, pol, rule, one, "spec.targetRef", diag);
 	for (size_t i = 0; many && i < many->count; i++) {
-		field(base, sizeof(base), "spec.targetRefs[%zu]", i);
+		tr_str_format(base, sizeof(base), "spec.targetRefs[%zu]", i);
 		check_target_ref(idx, pol, rule, many->u.items[i], base, diag);
 	}
 }

@@ -536,6 +536,28 @@ static void loads_plain_config_documents(void **state)
 	assert_int_equal(f->diag.entries[0].line, 3);
 }
 
+/* API groups match whole: "gateway.networking.k8s.io" is not a prefix
+ * match for "gateway.networking.k8s.io.evil", and "" is the core group. */
+static void matches_api_groups_whole(void **state)
+{
+	tr_manifest_doc d = {0};
+
+	(void)state;
+	assert_true(tr_manifest_group_is("gateway.networking.k8s.io/v1",
+					 "gateway.networking.k8s.io"));
+	assert_false(tr_manifest_group_is("gateway.networking.k8s.io.evil/v1",
+					  "gateway.networking.k8s.io"));
+	assert_false(tr_manifest_group_is("gateway.networking.k8s.io",
+					  "gateway.networking.k8s.io"));
+	assert_true(tr_manifest_group_is("v1", ""));
+	assert_false(tr_manifest_group_is("apps/v1", ""));
+	d.api_version = "iam.services.k8s.aws/v1alpha1";
+	d.kind = "Role";
+	assert_true(tr_manifest_doc_is(&d, "iam.services.k8s.aws", "Role"));
+	assert_false(tr_manifest_doc_is(&d, "iam.services.k8s.aws", "Policy"));
+	assert_false(tr_manifest_doc_is(&d, "services.k8s.aws", "Role"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +588,7 @@ int main(void)
 		T(reads_json_files_strictly),
 		T(notes_iam_policy_documents),
 		T(loads_plain_config_documents),
+		T(matches_api_groups_whole),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
