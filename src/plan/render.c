@@ -228,6 +228,26 @@ static int put_member(tr_buf *out, const cJSON *m)
 	return tr_buf_puts(out, text);
 }
 
+/* One line a member, marked with `sign` in `color`. */
+static int put_members(tr_buf *out, const cJSON *members, char sign,
+		       const char *color, const char *reset)
+{
+	const cJSON *m;
+	int error = 0;
+
+	cJSON_ArrayForEach(m, members)
+	{
+		if (!error)
+			error = tr_buf_printf(out, "      %s%c%s ", color, sign,
+					      reset);
+		if (!error)
+			error = put_member(out, m);
+		if (!error)
+			error = tr_buf_putc(out, '\n');
+	}
+	return error;
+}
+
 /* Members to add and remove, one per line; the unchanged ones counted. */
 static int text_set_change(tr_buf *out, const tr_change *c, const palette *p)
 {
@@ -235,11 +255,11 @@ static int text_set_change(tr_buf *out, const tr_change *c, const palette *p)
 	const cJSON *after = c->after ? cJSON_GetObjectItemCaseSensitive(
 						c->after, set->field)
 				      : NULL;
-	const cJSON *m, *parent = c->after ? cJSON_GetObjectItemCaseSensitive(
-						     c->after,
-						     tr_kind_get(c->kind)
-							     ->labels[0])
-					   : NULL;
+	const cJSON *parent = c->after
+				      ? cJSON_GetObjectItemCaseSensitive(
+						c->after,
+						tr_kind_get(c->kind)->labels[0])
+				      : NULL;
 	size_t added = (size_t)cJSON_GetArraySize(c->added);
 	size_t removed = (size_t)cJSON_GetArraySize(c->removed);
 	size_t kept = (size_t)cJSON_GetArraySize(after) - added;
@@ -264,26 +284,10 @@ static int text_set_change(tr_buf *out, const tr_change *c, const palette *p)
 				      tr_model_ref_target(parent)
 					      ? tr_model_ref_target(parent)
 					      : c->address);
-	cJSON_ArrayForEach(m, c->added)
-	{
-		if (!error)
-			error = tr_buf_printf(out, "      %s+%s ", p->green,
-					      p->reset);
-		if (!error)
-			error = put_member(out, m);
-		if (!error)
-			error = tr_buf_putc(out, '\n');
-	}
-	cJSON_ArrayForEach(m, c->removed)
-	{
-		if (!error)
-			error = tr_buf_printf(out, "      %s-%s ", p->red,
-					      p->reset);
-		if (!error)
-			error = put_member(out, m);
-		if (!error)
-			error = tr_buf_putc(out, '\n');
-	}
+	if (!error)
+		error = put_members(out, c->added, '+', p->green, p->reset);
+	if (!error)
+		error = put_members(out, c->removed, '-', p->red, p->reset);
 	if (!error && after && kept && c->action == TR_ACTION_UPDATE)
 		error = tr_buf_printf(out, "        # (%zu unchanged %s%s "
 					   "hidden)\n",
