@@ -63,6 +63,23 @@ static inline void repo_fixture_dispose(repo_fixture *f)
 	tr_diag_dispose(&f->diag);
 }
 
+/* cmocka group-less setup and teardown: *state is a fresh repo_fixture. */
+static inline int repo_fixture_setup(void **state)
+{
+	repo_fixture *f = tr_calloc(1, sizeof(*f));
+
+	repo_fixture_init(f);
+	*state = f;
+	return 0;
+}
+
+static inline int repo_fixture_teardown(void **state)
+{
+	repo_fixture_dispose(*state);
+	tr_free(*state);
+	return 0;
+}
+
 static inline void repo_fixture_add(repo_fixture *f, const char *path,
 				    const char *text)
 {

@@ -14,24 +14,6 @@
 
 #include "../repo_fixture.h"
 
-static int setup(void **state)
-{
-	repo_fixture *f = tr_calloc(1, sizeof(*f));
-
-	repo_fixture_init(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	repo_fixture *f = *state;
-
-	repo_fixture_dispose(f);
-	tr_free(f);
-	return 0;
-}
-
 static void article_repo(repo_fixture *f, int w1, int w2)
 {
 	repo_fixture_article(f, w1, w2, "datastore.lattice.io", true);
@@ -336,7 +318,9 @@ static void extra_matches_are_dropped_with_a_note(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, repo_fixture_setup, \
+					repo_fixture_teardown)
 		T(the_article_scenario),
 		T(weights_change_only_one_rule),
 		T(service_names_follow_the_controller),

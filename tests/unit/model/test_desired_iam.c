@@ -16,24 +16,6 @@
 
 #include "../repo_fixture.h"
 
-static int setup(void **state)
-{
-	repo_fixture *f = tr_calloc(1, sizeof(*f));
-
-	repo_fixture_init(f);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	repo_fixture *f = *state;
-
-	repo_fixture_dispose(f);
-	tr_free(f);
-	return 0;
-}
-
 static void article_repo(repo_fixture *f, int w1, int w2)
 {
 	repo_fixture_article(f, w1, w2, "datastore.lattice.io", true);
@@ -245,10 +227,14 @@ static void plans_fill_what_exists_and_apply_the_rest(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(auth_policies_switch_their_targets_to_iam, setup, teardown),
-		cmocka_unit_test_setup_teardown(roles_carry_their_policies_and_tags, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_policy_on_a_route_without_a_service_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(plans_fill_what_exists_and_apply_the_rest, setup, teardown),
+#define T(fn) \
+	cmocka_unit_test_setup_teardown(fn, repo_fixture_setup, \
+					repo_fixture_teardown)
+		T(auth_policies_switch_their_targets_to_iam),
+		T(roles_carry_their_policies_and_tags),
+		T(a_policy_on_a_route_without_a_service_is_an_error),
+		T(plans_fill_what_exists_and_apply_the_rest),
+#undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
