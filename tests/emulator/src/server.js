@@ -252,6 +252,7 @@ class Emulator {
     if (auth && !auth.malformed && this.services[auth.service]) return auth.service;
     if (auth && !auth.malformed) return null;
     if ((r.headers['x-amz-target'] || '').startsWith('CertificateManager.')) return 'acm';
+    if ((r.headers['x-amz-target'] || '').startsWith('ResourceGroupsTaggingAPI_20170126.')) return 'tagging';
     if (r.rawPath.startsWith('/2013-04-01/')) return 'route53';
     if (r.rawPath === '/' || r.rawPath === '') {
       const params = new URLSearchParams(r.body.toString('utf8') + (r.rawQuery ? `&${r.rawQuery}` : ''));

@@ -1,5 +1,5 @@
 'use strict';
-// awsJson1_1 (ACM): POST / with X-Amz-Target "<prefix>.<Operation>" and a
+// awsJson1_1 (ACM, Resource Groups Tagging): POST / with X-Amz-Target "<prefix>.<Operation>" and a
 // JSON body; errors are {"__type", "message"} with status 400.
 
 const { ApiError } = require('../errors');

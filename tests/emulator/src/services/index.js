@@ -7,6 +7,7 @@ const all = [
   require('./acm'),
   require('./iam'),
   require('./sts'),
+  require('./tagging'),
 ];
 
 // Seed types ("service", "hostedZone", ...) -> the operation that creates them.

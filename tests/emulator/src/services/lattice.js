@@ -138,6 +138,14 @@ function base(ctx, coll, fields) {
   };
 }
 
+// Every change moves lastUpdatedAt forward, strictly: clients (trellis's
+// read cache) skip a Get when the List summary's lastUpdatedAt is the one
+// they saw, so two changes within one millisecond must not share it.
+function touch(ctx, rec) {
+  const prev = Date.parse(rec.lastUpdatedAt || 0) || 0;
+  rec.lastUpdatedAt = new Date(Math.max(ctx.now, prev + 1)).toISOString();
+}
+
 function store(ctx, coll, rec) {
   L(ctx)[coll][rec.id] = rec;
   ctx.created = rec;
@@ -328,7 +336,7 @@ function UpdateServiceNetwork(ctx, input) {
   const sn = get(ctx, 'serviceNetworks', input.serviceNetworkIdentifier);
   own(ctx, sn, 'UpdateServiceNetwork');
   sn.authType = input.authType;
-  sn.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, sn);
   return snView(ctx, sn);
 }
 
@@ -408,7 +416,7 @@ function UpdateServiceNetworkVpcAssociation(ctx, input) {
   own(ctx, a, 'UpdateServiceNetworkVpcAssociation');
   if (a.status !== 'ACTIVE') throw conflict(ctx, 'snvas', a.id, `Association ${a.id} is ${a.status}`);
   a.securityGroupIds = [...input.securityGroupIds];
-  a.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, a);
   transition(ctx, a, 'UPDATE_IN_PROGRESS', 'ACTIVE');
   return a;
 }
@@ -537,7 +545,7 @@ function UpdateService(ctx, input) {
   }
   if (input.authType !== undefined) svc.authType = input.authType;
   if (input.idleTimeoutSeconds !== undefined) svc.idleTimeoutSeconds = input.idleTimeoutSeconds;
-  svc.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, svc);
   return svc;
 }
 
@@ -628,9 +636,12 @@ function UpdateListener(ctx, input) {
   const l = listenerFor(ctx, svc, input.listenerIdentifier);
   own(ctx, l, 'UpdateListener');
   l.defaultAction = normaliseAction(ctx, input.defaultAction, svc, l.id);
-  l.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, l);
   for (const r of Object.values(L(ctx).rules)) {
-    if (r.listenerId === l.id && r.isDefault) r.action = l.defaultAction;
+    if (r.listenerId === l.id && r.isDefault) {
+      r.action = l.defaultAction;
+      touch(ctx, r);
+    }
   }
   return l;
 }
@@ -697,7 +708,7 @@ function applyRuleUpdate(ctx, rule, u) {
   if (u.match !== undefined) rule.match = u.match;
   if (u.priority !== undefined) rule.priority = u.priority;
   if (u.action !== undefined) rule.action = u.action;
-  rule.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, rule);
 }
 
 function UpdateRule(ctx, input) {
@@ -828,7 +839,7 @@ function UpdateTargetGroup(ctx, input) {
   if (tg.type === 'LAMBDA') throw invalid(ctx, 'healthCheck', 'Health checks are not supported for LAMBDA target groups');
   if (tg.status !== 'ACTIVE') throw conflict(ctx, 'targetGroups', tg.id, `Target group ${tg.id} is ${tg.status}`);
   tg.config.healthCheck = { ...(tg.config.healthCheck || {}), ...input.healthCheck };
-  tg.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, tg);
   return tgView(ctx, tg);
 }
 
@@ -1045,7 +1056,7 @@ function UpdateAccessLogSubscription(ctx, input) {
     throw invalid(ctx, 'destinationArn', 'The new destination must be of the same type as the current one');
   }
   a.destinationArn = input.destinationArn;
-  a.lastUpdatedAt = nowIso(ctx);
+  touch(ctx, a);
   return a;
 }
 
