@@ -29,6 +29,20 @@ static void page_state_clear(page_state *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The JSON member that carries the page token, in replies (and, for the
+ * body-paged operations, in requests). The tagging API ends with "". */
+static const char *body_token_name(tr_aws_paging paging)
+{
+	switch (paging) {
+	case TR_AWS_PAGE_NEXT_TOKEN_QUERY:
+		return "nextToken";
+	case TR_AWS_PAGE_PAGINATION_TOKEN:
+		return "PaginationToken";
+	default:
+		return "NextToken";
+	}
+}
+
 static bool xml_true(const xmlNode *root, const char *path)
 {
 	char v[16];
@@ -44,11 +58,11 @@ static int next_page(page_state *p, const tr_aws_op *op,
 	int error = 0;
 
 	if (op->paging == TR_AWS_PAGE_NEXT_TOKEN_QUERY ||
-	    op->paging == TR_AWS_PAGE_NEXT_TOKEN_BODY) {
+	    op->paging == TR_AWS_PAGE_NEXT_TOKEN_BODY ||
+	    op->paging == TR_AWS_PAGE_PAGINATION_TOKEN) {
 		cJSON *j = cJSON_ParseWithLength(tr_buf_cstr(&r->body), r->body.len);
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(
-			j, op->paging == TR_AWS_PAGE_NEXT_TOKEN_QUERY ? "nextToken"
-								     : "NextToken");
+			j, body_token_name(op->paging));
 		if (!j)
 			error = TR_EINVALID;
 		else if (cJSON_IsString(t) && t->valuestring && *t->valuestring) {
@@ -175,7 +189,8 @@ int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
 				if (st.rec_id)
 					params[np++] = (tr_aws_param){"identifier", st.rec_id};
 				break;
-			case TR_AWS_PAGE_NEXT_TOKEN_BODY: {
+			case TR_AWS_PAGE_NEXT_TOKEN_BODY:
+			case TR_AWS_PAGE_PAGINATION_TOKEN: {
 				cJSON *j = call->body && call->body_len
 						   ? cJSON_ParseWithLength(call->body, call->body_len)
 						   : cJSON_CreateObject();
@@ -186,8 +201,10 @@ int tr_aws_client_paginate(tr_aws_client *c, const tr_aws_call *call,
 						  "request body is not a JSON object");
 					goto done;
 				}
-				cJSON_DeleteItemFromObjectCaseSensitive(j, "NextToken");
-				cJSON_AddStringToObject(j, "NextToken", st.token);
+				cJSON_DeleteItemFromObjectCaseSensitive(
+					j, body_token_name(op->paging));
+				cJSON_AddStringToObject(j, body_token_name(op->paging),
+							st.token);
 				cJSON_free(body);
 				body = cJSON_PrintUnformatted(j);
 				cJSON_Delete(j);

@@ -14,6 +14,9 @@ static const tr_aws_service_info services[TR_AWS_SERVICE_COUNT] = {
 	 TR_AWS_QUERY, "2010-05-08", NULL, 0},
 	{TR_AWS_STS, "sts", "sts", "STS", "sts", NULL, TR_AWS_QUERY,
 	 "2011-06-15", NULL, 0},
+	{TR_AWS_TAGGING, "tagging", "tagging", "RESOURCE_GROUPS_TAGGING_API",
+	 "tagging", NULL, TR_AWS_JSON_1_1, "2017-01-26",
+	 "ResourceGroupsTaggingAPI_20170126", 0},
 };
 
 /* Generated from the service models (notes/aws-apis.md §2-6), then kept by
@@ -106,6 +109,8 @@ static const tr_aws_op ops[] = {
 	{TR_AWS_STS, "GetCallerIdentity", "POST", "/", false, false, TR_AWS_PAGE_NONE},
 	{TR_AWS_STS, "AssumeRole", "POST", "/", false, false, TR_AWS_PAGE_NONE},
 	{TR_AWS_STS, "AssumeRoleWithWebIdentity", "POST", "/", false, true, TR_AWS_PAGE_NONE},
+	/* Owner-tagged resources in bulk, instead of one tag read each. */
+	{TR_AWS_TAGGING, "GetResources", "POST", "/", false, false, TR_AWS_PAGE_PAGINATION_TOKEN},
 };
 
 const tr_aws_service_info *tr_aws_service_get(tr_aws_service id)

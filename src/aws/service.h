@@ -18,13 +18,14 @@ typedef enum tr_aws_service {
 	TR_AWS_ACM,
 	TR_AWS_IAM,
 	TR_AWS_STS,
+	TR_AWS_TAGGING,   /* Resource Groups Tagging API */
 	TR_AWS_SERVICE_COUNT
 } tr_aws_service;
 
 typedef enum tr_aws_protocol {
 	TR_AWS_REST_JSON, /* VPC Lattice */
 	TR_AWS_REST_XML,  /* Route 53 */
-	TR_AWS_JSON_1_1,  /* ACM */
+	TR_AWS_JSON_1_1,  /* ACM, Resource Groups Tagging */
 	TR_AWS_QUERY      /* IAM, STS */
 } tr_aws_protocol;
 
@@ -32,6 +33,7 @@ typedef enum tr_aws_paging {
 	TR_AWS_PAGE_NONE = 0,
 	TR_AWS_PAGE_NEXT_TOKEN_QUERY, /* Lattice: ?nextToken= / "nextToken" */
 	TR_AWS_PAGE_NEXT_TOKEN_BODY,  /* ACM: {"NextToken"} / "NextToken" */
+	TR_AWS_PAGE_PAGINATION_TOKEN, /* Tagging: {"PaginationToken"}; "" ends */
 	TR_AWS_PAGE_MARKER,           /* IAM: Marker= / IsTruncated+Marker */
 	TR_AWS_PAGE_R53_MARKER,       /* Route 53 zones: ?marker= / NextMarker */
 	TR_AWS_PAGE_R53_RECORDS       /* ?name=&type=&identifier= / NextRecord* */

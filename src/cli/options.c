@@ -242,7 +242,8 @@ const tr_doc_item tr_cli_environment[] = {
 	{"AWS_STS_REGIONAL_ENDPOINTS", "regional or global STS endpoint"},
 	{"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_VPC_LATTICE, "
 	 "AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_ACM, "
-	 "AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS",
+	 "AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL_STS, "
+	 "AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API",
 	 "endpoint overrides"},
 	{"AWS_EC2_METADATA_DISABLED, AWS_EC2_METADATA_SERVICE_ENDPOINT",
 	 "instance metadata (IMDSv2) credentials: off, or another endpoint"},

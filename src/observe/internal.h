@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "observe/observe.h"
+#include "util/strmap.h"
 
 /*
  * Reads the custom-domain CNAMEs and their ownership TXT records into
@@ -34,6 +35,33 @@ int tr_observe__dns_records(tr_model *out, tr_aws_client *client,
  */
 int tr_observe__certificates(tr_model *desired, tr_aws_client *client,
 			     int64_t now_s, unsigned parallel, tr_diag *diag);
+
+/* The owner's VPC Lattice resources from the tagging API: ARN -> tags
+ * object. `loaded` is false when the bulk read failed (or was not made):
+ * then every resource's tags are read on their own. */
+typedef struct tr_observe_owned_tags {
+	tr_strmap by_arn;  /* ARN -> owned cJSON object {"key": "value"} */
+	size_t count;
+	bool loaded;
+} tr_observe_owned_tags;
+
+void tr_observe__owned_tags_init(tr_observe_owned_tags *t);
+void tr_observe__owned_tags_dispose(tr_observe_owned_tags *t);
+/* Takes `tags`. */
+void tr_observe__owned_tags_put(tr_observe_owned_tags *t, const char *arn,
+				cJSON *tags);
+/* The tags of an ARN in the owner's set; NULL when it is not there. */
+const cJSON *tr_observe__owned_tags_get(const tr_observe_owned_tags *t,
+					const char *arn);
+/*
+ * One GetResources walk for the resources tagged owner=<owner> (service
+ * networks, their VPC associations, services, target groups). Never
+ * fails the run: when the call fails the set stays not loaded, with a
+ * warning ("aws.tags"), and tags are read one resource at a time.
+ */
+int tr_observe__owned_tags_read(tr_observe_owned_tags *out,
+				tr_aws_client *client, const char *owner,
+				tr_diag *diag);
 
 #define TR_CERT_EXPIRY_WARNING_S (30 * 24 * 3600)
 

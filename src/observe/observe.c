@@ -34,6 +34,7 @@ typedef struct reader {
 	size_t ids_cap;
 	bool ids_sorted;
 	char *last_failure; /* parallel reads failing alike say it once */
+	tr_observe_owned_tags owned; /* bulk tags of the owner's resources */
 } reader;
 
 /* --- helpers ---------------------------------------------------------- */
@@ -275,17 +276,35 @@ static void free_replies(cJSON **replies, size_t n)
 	tr_free(replies);
 }
 
-/* Tags of each ARN (object), in parallel. */
+/* Tags of each ARN ({"tags": {...}}, as ListTagsForResource answers):
+ * from the owner's bulk set when the ARN is in it, else read on its own,
+ * in parallel. Only what is not ours (or not indexed yet) costs a read. */
 static cJSON **tags_of(reader *r, const char *const *arns, size_t n)
 {
 	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
-	cJSON **replies;
+	size_t *slot = tr_calloc(n + 1, sizeof(*slot));
+	cJSON **replies = tr_calloc(n + 1, sizeof(*replies));
+	cJSON **read;
+	size_t nr = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		bc[i].labels[0] = arns[i];
-		bc[i].nlabels = 1;
+		const cJSON *t = tr_observe__owned_tags_get(&r->owned, arns[i]);
+
+		if (t) {
+			replies[i] = cJSON_CreateObject();
+			cJSON_AddItemToObject(replies[i], "tags",
+					      cJSON_Duplicate(t, true));
+			continue;
+		}
+		bc[nr].labels[0] = arns[i];
+		bc[nr].nlabels = 1;
+		slot[nr++] = i;
 	}
-	replies = get_many(r, "ListTagsForResource", bc, n);
+	read = get_many(r, "ListTagsForResource", bc, nr);
+	for (size_t k = 0; k < nr; k++)
+		replies[slot[k]] = read[k];
+	tr_free(read);
+	tr_free(slot);
 	tr_free(bc);
 	return replies;
 }
@@ -999,7 +1018,12 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	r.diag = diag;
 	tr_model_init(out);
 	tr_model_sort(desired);
+	tr_observe__owned_tags_init(&r.owned);
 	tr_aws_client_stats(client, &before);
+
+	if (r.owner)
+		(void)tr_observe__owned_tags_read(&r.owned, client, r.owner,
+						  diag);
 
 	networks = list_all(&r, "ListServiceNetworks", NULL, 0, NULL, NULL);
 	if (networks)
@@ -1039,6 +1063,7 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	}
 	tr_free(r.ids);
 	tr_free(r.last_failure);
+	tr_observe__owned_tags_dispose(&r.owned);
 	cJSON_Delete(networks);
 	cJSON_Delete(kept_networks);
 	tr_model_sort(out);

@@ -33,7 +33,7 @@ def problem(msg):
 
 
 IAM_PREFIX = {"LATTICE": "vpc-lattice", "ROUTE53": "route53", "ACM": "acm",
-              "IAM": "iam", "STS": "sts"}
+              "IAM": "iam", "STS": "sts", "TAGGING": "tag"}
 # STS calls need no identity-policy permission: GetCallerIdentity is always
 # allowed, and the AssumeRole* calls are allowed by the target role's trust
 # policy (iam-trust-*.json), not by the role trellis runs as.

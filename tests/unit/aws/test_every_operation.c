@@ -172,6 +172,7 @@ typedef struct step {
 #define ACM .service = TR_AWS_ACM
 #define IAM .service = TR_AWS_IAM
 #define STS .service = TR_AWS_STS
+#define TAGGING .service = TR_AWS_TAGGING
 
 #define FORWARD_TG "{\"forward\":{\"targetGroups\":[{\"targetGroupIdentifier\":\"{{tg}}\",\"weight\":100}]}}"
 #define TRUST_POLICY                                                        \
@@ -342,6 +343,15 @@ static const step steps[] = {
 	 .params = {{"tagKeys", "stage"}}},
 	{LATTICE, .op = "ListTagsForResource", .labels = {"{{svc_arn}}"},
 	 .expect = {{"tags.team", "net"}, {"tags.owner", "trellis"}}},
+	/* The same tags in bulk, one resource a page: the service network
+	 * and the service (and its listener, rule, ...) carry owner=trellis. */
+	{TAGGING, .op = "GetResources",
+	 .body = "{\"TagFilters\":[{\"Key\":\"owner\",\"Values\":[\"trellis\"]}],"
+		 "\"ResourceTypeFilters\":[\"vpc-lattice:service\","
+		 "\"vpc-lattice:servicenetwork\"],\"ResourcesPerPage\":1}",
+	 .expect = {{"ResourceTagMappingList.0.ResourceARN", "{{sn_arn}}"},
+		    {"ResourceTagMappingList.0.Tags.0.Key", "owner"}},
+	 .contains = "{{svc_arn}}", .min_pages = 2},
 
 	{.refresh = true},
 
