@@ -43,4 +43,29 @@ out=$("$TRELLIS_BIN" apply --repo "$repo" --adopt 2>&1) || fail "apply --adopt: 
 grep -q 'adopted: the trellis/owner tag is added' <<<"$out" || fail "no adoption shown: $out"
 out=$("$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode --summary 2>&1) || fail "plan after adopting: $out"
 echo "ok: --adopt takes over the untagged network; the next plan has no changes"
-echo "3 passed, 0 failed"
+
+# The owner's tags come in bulk (tagging GetResources): everything here is
+# ours, so no resource is asked for its tags on its own.
+ops() {
+  emulator GET /_emulator/requests | python3 -c '
+import collections, json, sys
+c = collections.Counter(r["operation"] for r in json.load(sys.stdin)["requests"])
+print(" ".join(f"{k}:{v}" for k, v in sorted(c.items())))'
+  emulator DELETE /_emulator/requests >/dev/null
+}
+emulator DELETE /_emulator/requests >/dev/null
+out=$("$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode 2>&1) || fail "plan: $out"
+o=$(ops)
+[[ $o == *GetResources:1* && $o != *ListTagsForResource* ]] || fail "owned tags not read in bulk: $o"
+# Without the bulk read (refused, failing): a warning, and the same plan
+# from one tag read per resource.
+emulator POST /_emulator/faults '{"failNext": {"GetResources": {"count": 3, "fault": "error5xx"}}}' >/dev/null
+out=$("$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode 2>&1) || fail "plan without the bulk read: $out"
+grep -q "warning: reading the owner's tags in bulk failed (.*GetResources.*); tags are read one resource at a time instead. Allow tag:GetResources" <<<"$out" \
+  || fail "no warning about the bulk read: $out"
+grep -q 'No changes' <<<"$out" || fail "the plan changed without the bulk read: $out"
+o=$(ops)
+[[ $o == *ListTagsForResource:* ]] || fail "no per-resource tag reads: $o"
+emulator POST /_emulator/faults '{}' >/dev/null
+echo "ok: the owner's tags are read in bulk; without that call, one read each and the same plan"
+echo "4 passed, 0 failed"
