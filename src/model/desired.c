@@ -764,6 +764,9 @@ static void build_route(builder *b, const tr_refs_object *obj, bool grpc)
 	const char *override = tr_node_get_str(
 		tr_node_get(tr_node_get(doc->root, "metadata"), "annotations"),
 		TR_ANNOTATION_SERVICE_NAME);
+	const bool has_custom_domain =
+		hostnames && hostnames->type == TR_NODE_SEQ &&
+		hostnames->count && tr_node_str(hostnames->u.items[0]);
 	const tr_refs_object *first_gw;
 	const char *cert = NULL;
 	tr_refs_route route;
@@ -792,9 +795,13 @@ static void build_route(builder *b, const tr_refs_object *obj, bool grpc)
 		goto done;
 	}
 	/* Listener settings come from the first Lattice Gateway, as the
-	 * controller takes them ("all listener config MUST be same"). */
+	 * controller takes them ("all listener config MUST be same"). The
+	 * certificate is that of the custom domain: without one, VPC Lattice
+	 * uses its own for the generated domain and refuses an ARN
+	 * (validation notes it, refs.certificate-unused). */
 	first_gw = route.items[0].gateway;
-	for (size_t i = 0; i < route.count && !cert; i++) {
+	for (size_t i = 0; i < route.count && !cert && has_custom_domain;
+	     i++) {
 		const tr_refs_attachment *a = &route.items[i];
 		if (a->gateway == first_gw &&
 		    tr_str_eq(listener_protocol(a->listener), "HTTPS"))
@@ -806,8 +813,7 @@ static void build_route(builder *b, const tr_refs_object *obj, bool grpc)
 
 	attrs = cJSON_CreateObject();
 	cJSON_AddStringToObject(attrs, "name", rc.svc_name);
-	if (hostnames && hostnames->type == TR_NODE_SEQ && hostnames->count &&
-	    tr_node_str(hostnames->u.items[0]))
+	if (has_custom_domain)
 		cJSON_AddStringToObject(attrs, "customDomainName",
 					hostnames->u.items[0]->text);
 	if (cert)

@@ -966,6 +966,40 @@ static void check_backend(const tr_refs_index *idx,
 	}
 }
 
+/* A route without a hostname has no custom domain: VPC Lattice serves its
+ * HTTPS listeners with the certificate it manages for the generated
+ * domain, and refuses a certificate ARN on such a service, so the
+ * listener's ARN does not apply to it. Legitimate on a shared Gateway
+ * (other routes have hostnames), hence a note. */
+static void note_unused_certificate(const tr_refs_object *route,
+				    const tr_refs_route *r, tr_diag *diag)
+{
+	const tr_refs_object *first_gw = r->items[0].gateway;
+	char path[64];
+
+	for (size_t i = 0; i < r->count; i++) {
+		const tr_refs_attachment *a = &r->items[i];
+		const char *arn = tr_node_get_str(
+			tr_node_get(tr_node_get(a->listener, "tls"), "options"),
+			TR_REFS_CERT_ARN_OPTION);
+
+		if (a->gateway != first_gw || !arn ||
+		    strcmp(listener_protocol(a->listener), "HTTPS") != 0)
+			continue;
+		tr_str_format(path, sizeof(path), "spec.parentRefs[%zu]", a->parent);
+		report(diag, TR_SEV_NOTE, "refs.certificate-unused", route,
+		       a->parent_ref, path,
+		       "%s %s/%s has no hostname, so its VPC Lattice service "
+		       "has no custom domain: HTTPS listener %s of Gateway "
+		       "%s/%s serves it with the certificate VPC Lattice "
+		       "manages for the generated domain, not with %s",
+		       route->kind, route->namespace_, route->name,
+		       tr_node_get_str_or(a->listener, "name", "?"),
+		       a->gateway->namespace_, a->gateway->name, arn);
+		return;
+	}
+}
+
 /* Custom domains on HTTPS listeners need a certificate: named in the
  * listener's TLS options, or found in ACM at plan time. Like the AWS
  * controller, the first Terminate listener of the first Gateway decides. */
@@ -976,8 +1010,12 @@ static void check_certificate(const tr_refs_object *route,
 	const tr_refs_object *first_gw;
 	const char *host;
 
-	if (!hosts || hosts->count == 0 || r->count == 0)
+	if (r->count == 0)
 		return;
+	if (!hosts || hosts->count == 0) {
+		note_unused_certificate(route, r, diag);
+		return;
+	}
 	host = tr_node_str(hosts->u.items[0]);
 	first_gw = r->items[0].gateway;
 	for (size_t i = 0; i < r->count; i++) {

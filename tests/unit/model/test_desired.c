@@ -256,14 +256,99 @@ static void grpc_routes_match_service_and_method(void **state)
 	assert_string_equal(
 		attr(r, "match.httpMatch.pathMatch.match.exact")->valuestring,
 		"/helloworld.Greeter/SayHello");
+	/* No hostname, no custom domain: VPC Lattice serves HTTPS with its
+	 * own certificate and refuses an ARN, so the listener's is not
+	 * used (validation notes it). */
 	r = tr_model_find(&f->model, "service.greeter-default");
-	assert_string_equal(attr(r, "certificateArn")->valuestring,
-			    "arn:aws:acm:us-west-2:123456789012:certificate/abc");
+	assert_null(attr(r, "customDomainName"));
+	assert_null(attr(r, "certificateArn"));
 	r = tr_model_find(&f->model,
 			  "target_group.greeter-default-cluster-a-greeter-default");
 	assert_string_equal(attr(r, "config.protocolVersion")->valuestring,
 			    "GRPC");
 	assert_int_equal(attr(r, "config.port")->valueint, 50051);
+}
+
+/* The TLS variant of the article (examples/): the route attaches to the
+ * HTTP and the HTTPS listener; its service gets the custom domain, the
+ * HTTPS listener's certificate, and the same rules on both listeners. */
+static void https_and_http_listeners_share_the_rules(void **state)
+{
+	static const char *const gateway =
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
+		"metadata: {name: amazon-vpc-lattice}\n"
+		"spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
+		"---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+		"metadata: {name: eks-lattice-network}\n"
+		"spec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners:\n"
+		"    - {name: http, protocol: HTTP, port: 80, allowedRoutes: "
+		"{namespaces: {from: All}}}\n"
+		"    - name: tls-with-custom-domain\n      protocol: HTTPS\n"
+		"      port: 443\n      allowedRoutes: {namespaces: {from: All}}\n"
+		"      tls:\n        mode: Terminate\n        options:\n"
+		"          application-networking.k8s.aws/certificate-arn: "
+		"arn:aws:acm:us-west-2:123456789012:certificate/"
+		"3f6c1a2e-8d4b-4e7a-9c05-1b2d3e4f5a60\n";
+	repo_fixture *f = *state;
+	const tr_resource *r;
+
+	repo_fixture_add(f, "trellis.yaml", FIXTURE_CONFIG);
+	repo_fixture_add(f, "a/gateway.yaml", gateway);
+	repo_fixture_add(f, "b/gateway.yaml", gateway);
+	repo_fixture_add(f, "b/services.yaml", FIXTURE_SERVICES);
+	repo_fixture_add(f, "b/route.yaml",
+		 "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\n"
+		 "metadata: {name: datastore, namespace: apps}\n"
+		 "spec:\n  hostnames: [datastore.lattice.io]\n"
+		 "  parentRefs:\n"
+		 "    - {name: eks-lattice-network, namespace: default, "
+		 "sectionName: http}\n"
+		 "    - {name: eks-lattice-network, namespace: default, "
+		 "sectionName: tls-with-custom-domain}\n"
+		 "  rules:\n"
+		 "    - matches: [{path: {type: PathPrefix, value: /popular}}]\n"
+		 "      backendRefs: [{name: datastore-v1-svc, port: 80}]\n"
+		 "    - matches: [{path: {type: PathPrefix, value: /summary}}]\n"
+		 "      backendRefs:\n"
+		 "        - {name: datastore-v1-svc, port: 80, weight: 90}\n"
+		 "        - {name: datastore-v2-svc, port: 80, weight: 10}\n");
+	repo_fixture_build(f);
+	assert_int_equal(tr_diag_count(&f->diag, TR_SEV_ERROR), 0);
+	r = tr_model_find(&f->model, "service.datastore-apps");
+	assert_string_equal(attr(r, "customDomainName")->valuestring,
+			    "datastore.lattice.io");
+	assert_string_equal(attr(r, "certificateArn")->valuestring,
+			    "arn:aws:acm:us-west-2:123456789012:certificate/"
+			    "3f6c1a2e-8d4b-4e7a-9c05-1b2d3e4f5a60");
+	r = tr_model_find(&f->model, "listener.datastore-apps/http-80");
+	assert_string_equal(attr(r, "protocol")->valuestring, "HTTP");
+	r = tr_model_find(&f->model, "listener.datastore-apps/https-443");
+	assert_string_equal(attr(r, "protocol")->valuestring, "HTTPS");
+	assert_int_equal(attr(r, "port")->valueint, 443);
+	assert_string_equal(attr(r, "name")->valuestring,
+			    "datastore-apps-443-https");
+	for (int i = 0; i < 2; i++) {
+		const char *addr = i ? "rule.datastore-apps/https-443/2"
+				     : "rule.datastore-apps/http-80/2";
+		const cJSON *groups;
+
+		r = tr_model_find(&f->model, addr);
+		assert_non_null(r);
+		assert_string_equal(attr(r, "name")->valuestring,
+				    "datastore-apps-r2");
+		assert_string_equal(
+			attr(r, "listenerIdentifier")->valuestring,
+			i ? "ref:listener.datastore-apps/https-443"
+			  : "ref:listener.datastore-apps/http-80");
+		groups = attr(r, "action.forward.targetGroups");
+		assert_int_equal(cJSON_GetObjectItemCaseSensitive(
+					 cJSON_GetArrayItem(groups, 0), "weight")
+					 ->valueint,
+				 90);
+	}
+	assert_non_null(
+		tr_model_find(&f->model, "rule.datastore-apps/https-443/1"));
+	assert_null(tr_model_find(&f->model, "rule.datastore-apps/https-443/3"));
 }
 
 static void routes_without_lattice_gateways_plan_nothing(void **state)
@@ -328,6 +413,7 @@ int main(void)
 		T(one_service_network_per_vpc),
 		T(policies_shape_target_groups_and_associations),
 		T(grpc_routes_match_service_and_method),
+		T(https_and_http_listeners_share_the_rules),
 		T(routes_without_lattice_gateways_plan_nothing),
 		T(extra_matches_are_dropped_with_a_note),
 #undef T

@@ -22,6 +22,7 @@
 	"kind: HTTPRoute\n"                                                \
 	"metadata: {name: r, namespace: apps}\n"                           \
 	"spec:\n"                                                          \
+	"  hostnames: [r.example.com]\n"                                   \
 	"  parentRefs:\n"                                                  \
 	"  - {name: net, namespace: infra, sectionName: http}\n"           \
 	"  - {name: net, namespace: infra, sectionName: https}\n"
@@ -40,6 +41,7 @@
 	"kind: GRPCRoute\n"                                                \
 	"metadata: {name: grpc, namespace: apps}\n"                        \
 	"spec:\n"                                                          \
+	"  hostnames: [grpc.example.com]\n"                                \
 	"  parentRefs:\n"                                                  \
 	"  - name: net" pmark "\n"                                         \
 	"    namespace: infra\n"                                           \

@@ -104,7 +104,8 @@ static const vcase cases[] = {
 	{"parent-not-allowed-kinds",
 	 HTTPROUTE_HEAD "  - name: net #<\n    namespace: infra\n"
 			"    sectionName: grpc-only\n" RULE_TO_A,
-	 ROUTE_ON("https") RULE_TO_A, "refs.parent-not-allowed", TR_SEV_ERROR,
+	 ROUTE_ON("https") "  hostnames: [r.example.com]\n" RULE_TO_A,
+	 "refs.parent-not-allowed", TR_SEV_ERROR,
 	 "spec.parentRefs[0]",
 	 "listener grpc-only: its allowedRoutes.kinds are GRPCRoute", 0},
 	{"parent-not-allowed-selector",
@@ -301,6 +302,17 @@ static const vcase cases[] = {
 	 "https-nocert of Gateway infra/net, whose tls.options has no "
 	 "application-networking.k8s.aws/certificate-arn: trellis will look "
 	 "for an issued ACM certificate",
+	 0},
+	{"certificate-unused",
+	 HTTPROUTE_HEAD "  - name: net #<\n    namespace: infra\n"
+			"    sectionName: https\n" RULE_TO_A,
+	 ROUTE_ON("https") "  hostnames:\n  - api.example.com\n" RULE_TO_A,
+	 "refs.certificate-unused", TR_SEV_NOTE, "spec.parentRefs[0]",
+	 "HTTPRoute apps/r has no hostname, so its VPC Lattice service has no "
+	 "custom domain: HTTPS listener https of Gateway infra/net serves it "
+	 "with the certificate VPC Lattice manages for the generated domain, "
+	 "not with arn:aws:acm:us-west-2:123456789012:certificate/"
+	 "0a1b2c3d-aaaa-bbbb-cccc-0123456789ab",
 	 0},
 	{"duplicate",
 	 "apiVersion: v1\nkind: Service\n"
