@@ -21,15 +21,25 @@ check_world() {
   emulator GET /_emulator/state | python3 -c '
 import json, sys, collections
 lat = json.load(sys.stdin)["lattice"]
+# A rule name is unique within its listener (the HTTP and the HTTPS
+# listener each have a datastore-apps-r1 and a default rule): key rules by
+# listener name and rule name.
+listeners = {l["id"]: l["name"] for l in lat["listeners"].values()}
 names = collections.Counter()
 for kind, objs in lat.items():
     if isinstance(objs, dict):
         for o in objs.values():
             if isinstance(o, dict) and "name" in o:
-                names[(kind, o["name"])] += 1
+                if kind == "rules":
+                    names[(kind, listeners.get(o["listenerId"], o["listenerId"]) + ":" + o["name"])] += 1
+                else:
+                    names[(kind, o["name"])] += 1
 dups = {"%s/%s" % k: n for k, n in names.items() if n > 1}
 assert not dups, "duplicates: %s" % dups
-assert names[("services", "datastore-apps")] == 1, names' || fail "$1: duplicates"
+assert names[("services", "datastore-apps")] == 1, names
+assert names[("listeners", "datastore-apps-80-http")] == 1, names
+assert names[("listeners", "datastore-apps-443-https")] == 1, names
+assert names[("rules", "datastore-apps-443-https:datastore-apps-r2")] == 1, names' || fail "$1: duplicates"
 }
 
 for n in 1 3 6 9; do

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # ACM at plan time against the emulator: an HTTPS listener with a custom
-# domain (examples/, its Gateway given an HTTPS listener) needs a
-# certificate that exists, is ISSUED, covers the domain and is not expired
-# (error) or expiring within 30 days (warning); without a named certificate
-# the plan finds one as the AWS controller does, exact name before wildcard.
+# domain (examples/: the datastore route on the Gateways' HTTPS listener)
+# needs a certificate that exists, is ISSUED, covers the domain and is not
+# expired (error) or expiring within 30 days (warning); without a named
+# certificate the plan finds one as the AWS controller does, exact name
+# before wildcard.
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 start_emulator
@@ -15,31 +16,34 @@ day=86400
 now=$(date +%s)
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%S.000Z; }
 
-# The TLS variant: the datastore's Gateway gets an HTTPS listener naming
-# the certificate (or none, for discovery), the route attaches to it.
+# The examples' HTTPS listener (in both clusters' Gateway) names another
+# certificate, or none (for discovery: certificateRefs instead, which VPC
+# Lattice ignores, so the Gateway stays valid).
 tls() { # ARN or ""
-  python3 - "$repo/clusters/cluster-b" "$1" <<'PY'
-import sys
+  python3 - "$repo/clusters" "$1" <<'PY'
+import re, sys
 d, arn = sys.argv[1], sys.argv[2]
-g = open(d + "/gateway.yaml").read()
-g = g[:g.index("  listeners:")] + """  listeners:
-    - name: https
-      protocol: HTTPS
-      port: 443
-      tls:
-        mode: Terminate
-        certificateRefs:
-          - name: unused
-""" + ("""        options:
+for c in ("cluster-a", "cluster-b"):
+    p = "%s/%s/gateway.yaml" % (d, c)
+    g = open(p).read()
+    option = re.compile(r"        options:\n          application-networking.k8s.aws/certificate-arn: \S+\n")
+    assert option.search(g), p + " has no certificate-arn option"
+    g = option.sub(("""        options:
           application-networking.k8s.aws/certificate-arn: %s
-""" % arn if arn else "") + """      allowedRoutes:
-        namespaces:
-          from: All
-"""
-open(d + "/gateway.yaml", "w").write(g)
-r = open(d + "/route-datastore.yaml").read().replace("sectionName: http\n", "sectionName: https\n")
-open(d + "/route-datastore.yaml", "w").write(r)
+""" % arn) if arn else """        certificateRefs:
+          - name: unused
+""", g)
+    open(p, "w").write(g)
 PY
+}
+# The examples' world without its certificate: discovery must see only the
+# certificates a step seeds.
+seed_zone_only() {
+  emulator POST /_emulator/seed "$(python3 -c '
+import json, sys
+w = json.load(open(sys.argv[1]))
+w["resources"] = [r for r in w["resources"] if r["type"] != "certificate"]
+print(json.dumps(w))' "$TRELLIS_SOURCE_DIR/tests/data/examples-world.json")" >/dev/null || fail "seeding the zone"
 }
 seed_cert() { # ARN DOMAIN NOT_AFTER [STATUS]
   emulator POST /_emulator/seed '{"type": "certificate", "CertificateArn": "'"$1"'", "DomainName": "'"$2"'", "NotAfter": "'"$(iso "$3")"'"'"${4:+, \"Status\": \"$4\"}"'}' >/dev/null \
@@ -52,11 +56,23 @@ import json, sys
 print(sum(1 for r in json.load(sys.stdin)["requests"] if r["mutating"]))'
 }
 
+# 0. The examples as they are: their certificate (seeded with their world)
+#    is checked and planned for the service.
+plan --verbose
+[[ $rc == 0 ]] || fail "plan of the examples exited $rc: $(cat "$E2E_TMP/out")"
+ex_arn=$(sed -n 's/^ *application-networking.k8s.aws\/certificate-arn: //p' "$repo/clusters/cluster-b/gateway.yaml")
+[[ $ex_arn == arn:aws:acm:us-west-2:123456789012:certificate/* ]] || fail "test setup: the examples' ARN: $ex_arn"
+grep -q "certificateArn  *= \"$ex_arn\"" "$E2E_TMP/out" || fail "the examples' certificate is not in the plan: $(cat "$E2E_TMP/out")"
+! grep -q 'acm\.' "$E2E_TMP/out" || fail "ACM diagnostics on the examples: $(cat "$E2E_TMP/out")"
+echo "ok: the examples' named certificate is found, valid, and planned for the service"
+
 tls "$arn"
-# 1. No such certificate.
+# The route's diagnostics point at its document's first line.
+route_line=$(grep -n '^apiVersion:' "$repo/clusters/cluster-b/route-datastore.yaml" | head -1 | cut -d: -f1)
+# 1. No such certificate (the examples' own, another ARN, exists).
 plan
 [[ $rc == 1 ]] || fail "plan with a missing certificate exited $rc: $(cat "$E2E_TMP/out")"
-grep -q "route-datastore.yaml:3:.*certificate $arn, named for HTTPS service datastore-apps (datastore.lattice.io), does not exist in ACM" "$E2E_TMP/out" \
+grep -q "route-datastore.yaml:$route_line:.*certificate $arn, named for HTTPS service datastore-apps (datastore.lattice.io), does not exist in ACM" "$E2E_TMP/out" \
   || fail "no missing-certificate error: $(cat "$E2E_TMP/out")"
 echo "ok: a named certificate that does not exist is a plan error naming the route"
 
@@ -86,7 +102,7 @@ echo "ok: expiring within 30 days warns and plans; a certificate for another nam
 
 # 4. Discovery: no ARN named; exact before wildcard (even a newer
 #    wildcard), then the wildcard when no exact one exists.
-emulator POST /_emulator/reset >/dev/null; seed_examples
+emulator POST /_emulator/reset >/dev/null; seed_zone_only
 cp -r "$TRELLIS_SOURCE_DIR/examples/." "$repo/"
 tls ""
 exact=arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-4000-8000-0000000000e1
@@ -100,7 +116,7 @@ plan --verbose
 grep -q "certificateArn  *= \"$exact\"" "$E2E_TMP/out" || fail "the exact certificate was not chosen: $(cat "$E2E_TMP/out")"
 grep -q "service datastore-apps uses certificate $exact (exact match datastore.lattice.io)" "$E2E_TMP/out" \
   || fail "the choice is not explained: $(cat "$E2E_TMP/out")"
-emulator POST /_emulator/reset >/dev/null; seed_examples
+emulator POST /_emulator/reset >/dev/null; seed_zone_only
 seed_cert "$wild" '*.lattice.io' $((now + 300 * day))
 out=$("$TRELLIS_BIN" apply --repo "$repo" 2>&1) || fail "apply with a discovered wildcard: $out"
 grep -q "certificateArn  *= \"$wild\"" <<<"$out" || fail "the wildcard certificate was not chosen: $out"
@@ -111,4 +127,4 @@ for s in json.load(sys.stdin)["lattice"]["services"].values():
 [[ $used == "$wild" ]] || fail "the service was created with certificate $used"
 out=$("$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode 2>&1) || fail "plan after apply: $out"
 echo "ok: without an ARN the exact certificate wins over a newer wildcard; the wildcard is used when alone, and the next plan has no changes"
-echo "4 passed, 0 failed"
+echo "5 passed, 0 failed"

@@ -64,9 +64,12 @@ grep -q 'user:\*\*\*@127.0.0.1' "$E2E_TMP/out" || fail "redacted URL not shown: 
 ok "an unreachable remote, token redacted: $(head -1 "$E2E_TMP/out")"
 
 out=$("$TRELLIS_BIN" diff --repo "file://$bare" --from v1 --to v2 --path apps) || fail "diff: $out"
-grep -q '^Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.$' <<<"$out" || fail "diff summary: $out"
+# The route attaches to the HTTP and the HTTPS listener: its /summary rule
+# changes on each, nothing else.
+grep -q '^Plan: 0 to add, 2 to change, 0 to replace, 0 to destroy.$' <<<"$out" || fail "diff summary: $out"
 grep -q 'rule.datastore-apps/http-80/2 will be updated in place' <<<"$out" || fail "diff detail: $out"
-ok "diff between two tags: one rule update"
+grep -q 'rule.datastore-apps/https-443/2 will be updated in place' <<<"$out" || fail "diff detail: $out"
+ok "diff between two tags: the /summary rule updated on both listeners"
 
 "$TRELLIS_BIN" diff --repo "file://$bare" --from v1 --to v2 --path apps --format json >"$E2E_TMP/plan.json" \
   || fail "diff json"
@@ -74,7 +77,9 @@ python3 - "$v1" "$E2E_TMP/plan.json" <<'PY' || fail "diff json content"
 import json, sys
 plan = json.load(open(sys.argv[2]))
 assert plan["from_commit"] == sys.argv[1], plan["from_commit"]
-assert plan["summary"]["update"] == 1 and plan["summary"]["create"] == 0, plan["summary"]
+assert plan["summary"]["update"] == 2 and plan["summary"]["create"] == 0, plan["summary"]
+updated = sorted(c["address"] for c in plan["resource_changes"] if c["actions"] != ["no-op"])
+assert updated == ["rule.datastore-apps/http-80/2", "rule.datastore-apps/https-443/2"], updated
 assert plan["api_calls"] == 0
 PY
 ok "diff as JSON names both commits and makes no AWS call"

@@ -120,17 +120,24 @@ assert sum(e["rule"] == "plan.stale" for e in r["errors"]) == int(sys.argv[2]) +
 PY
 ok "a stale plan (created since): exit 1, zero writes, each resource named; the report says why"
 
-# 4. An update saved, then applied: exactly the rule update.
+# 4. An update saved, then applied: exactly the rule update, the /summary
+# rule on each of the two listeners (HTTP and HTTPS).
 weights 90 10
 "$TRELLIS_BIN" plan --repo "$repo" --out "$E2E_TMP/p2.json" --summary >"$E2E_TMP/out" 2>&1 \
   || fail "plan 90/10: $(cat "$E2E_TMP/out")"
-grep -q '^Plan: 0 to add, 1 to change, 0 to replace, 0 to destroy.$' "$E2E_TMP/out" || fail "$(cat "$E2E_TMP/out")"
+grep -q '^Plan: 0 to add, 2 to change, 0 to replace, 0 to destroy.$' "$E2E_TMP/out" || fail "$(cat "$E2E_TMP/out")"
+python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))
+updates = sorted(c["address"] for c in p["changes"] if c["action"] != "no-op")
+assert updates == ["rule.datastore-apps/http-80/2", "rule.datastore-apps/https-443/2"], updates' "$E2E_TMP/p2.json" \
+  || fail "the saved 90/10 plan changes more than the /summary rules"
 cp "$E2E_TMP/p2.json" "$E2E_TMP/p2-dry.json"
 out=$("$TRELLIS_BIN" apply --plan "$E2E_TMP/p2-dry.json" --dry-run 2>&1) || fail "dry-run of a saved plan: $out"
 [[ $(writes) == - ]] || fail "dry-run of a saved plan wrote"
 "$TRELLIS_BIN" apply --plan "$E2E_TMP/p2.json" >"$E2E_TMP/out" 2>&1 || fail "apply p2: $(cat "$E2E_TMP/out")"
 w=$(writes)
-[[ $w == UpdateRule || $w == BatchUpdateRule ]] || fail "p2 wrote: $w"
+[[ $w == "UpdateRule UpdateRule" || $w == "BatchUpdateRule BatchUpdateRule" ]] || fail "p2 wrote: $w"
 rc=0; "$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode --summary >"$E2E_TMP/out" 2>&1 || rc=$?
 [[ $rc == 0 ]] || fail "plan after p2 exited $rc: $(cat "$E2E_TMP/out")"
 ok "a saved update: dry-run writes nothing, apply --plan makes exactly $w, then no changes"
@@ -144,14 +151,18 @@ writes >/dev/null
 rc=0; "$TRELLIS_BIN" apply --plan "$E2E_TMP/p3.json" >"$E2E_TMP/out" 2>&1 || rc=$?
 [[ $rc == 1 ]] || fail "stale update exited $rc"
 [[ $(writes) == - ]] || fail "stale update wrote"
-grep -q 'error: rule.datastore-apps/http-80/2: changed since the plan was made: attributes action \[plan.stale\]' \
-  "$E2E_TMP/out" || fail "moved rule not named: $(cat "$E2E_TMP/out")"
-[[ $(grep -c '\[plan.stale\]' "$E2E_TMP/out") == 2 ]] || fail "more than the rule named: $(cat "$E2E_TMP/out")"
-ok "a stale plan (updated since): exit 1, zero writes, the rule named with the attribute that moved"
+for l in http-80 https-443; do
+  grep -q "error: rule.datastore-apps/$l/2: changed since the plan was made: attributes action \[plan.stale\]" \
+    "$E2E_TMP/out" || fail "moved rule on $l not named: $(cat "$E2E_TMP/out")"
+done
+# The two moved rules and the closing line, nothing else.
+[[ $(grep -c '\[plan.stale\]' "$E2E_TMP/out") == 3 ]] || fail "more than the rules named: $(cat "$E2E_TMP/out")"
+ok "a stale plan (updated since): exit 1, zero writes, the rule named on each listener with the attribute that moved"
 
 # 5b. Rule priorities that collide: set by annotation, then swapped. One
 # UpdateRule after the other would collide on the listener; BatchUpdateRule
-# checks priorities after the whole batch.
+# checks priorities after the whole batch. One batch per listener (HTTP,
+# HTTPS): a batch holds the rules of one listener.
 priorities() { # FIRST SECOND
   python3 - "$route" "$1" "$2" <<'PY'
 import re, sys
@@ -164,29 +175,32 @@ s = s.replace("  namespace: apps\n", "  namespace: apps\n  annotations:\n"
 open(p, "w").write(s)
 PY
 }
-rule_priorities() {
+rule_priorities() { # LISTENER:RULE=PRIORITY, sorted
   emulator GET /_emulator/state | python3 -c '
 import json, sys
-rules = json.load(sys.stdin)["lattice"]["rules"]
-rules = rules.values() if isinstance(rules, dict) else rules
-print(" ".join("%s=%s" % (r["name"], r["priority"]) for r in sorted(rules, key=lambda r: r["name"]) if not r.get("isDefault")))'
+lattice = json.load(sys.stdin)["lattice"]
+listeners = {l["id"]: l["name"] for l in lattice["listeners"].values()}
+print(" ".join(sorted("%s:%s=%s" % (listeners[r["listenerId"]], r["name"], r["priority"])
+                      for r in lattice["rules"].values() if not r.get("isDefault"))))'
 }
 priorities 2 1
 "$TRELLIS_BIN" apply --repo "$repo" >"$E2E_TMP/out" 2>&1 || fail "apply of swapped priorities: $(cat "$E2E_TMP/out")"
 w=$(writes)
-[[ $w == BatchUpdateRule ]] || fail "priorities 1,2 -> 2,1 wrote: $w ($(cat "$E2E_TMP/out"))"
-[[ $(rule_priorities) == "datastore-apps-r1=2 datastore-apps-r2=1" ]] || fail "priorities: $(rule_priorities)"
+[[ $w == "BatchUpdateRule BatchUpdateRule" ]] || fail "priorities 1,2 -> 2,1 wrote: $w ($(cat "$E2E_TMP/out"))"
+[[ $(rule_priorities) == "datastore-apps-443-https:datastore-apps-r1=2 datastore-apps-443-https:datastore-apps-r2=1 datastore-apps-80-http:datastore-apps-r1=2 datastore-apps-80-http:datastore-apps-r2=1" ]] \
+  || fail "priorities: $(rule_priorities)"
 priorities 1 2
 "$TRELLIS_BIN" apply --repo "$repo" --report "$E2E_TMP/r3.json" >"$E2E_TMP/out" 2>&1 || fail "swap back: $(cat "$E2E_TMP/out")"
 w=$(writes)
-[[ $w == BatchUpdateRule ]] || fail "swap back wrote: $w"
-[[ $(rule_priorities) == "datastore-apps-r1=1 datastore-apps-r2=2" ]] || fail "priorities: $(rule_priorities)"
-python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [a["status"] for a in r["actions"]] == ["done", "done"], r["actions"]' "$E2E_TMP/r3.json" \
+[[ $w == "BatchUpdateRule BatchUpdateRule" ]] || fail "swap back wrote: $w"
+[[ $(rule_priorities) == "datastore-apps-443-https:datastore-apps-r1=1 datastore-apps-443-https:datastore-apps-r2=2 datastore-apps-80-http:datastore-apps-r1=1 datastore-apps-80-http:datastore-apps-r2=2" ]] \
+  || fail "priorities: $(rule_priorities)"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert [a["status"] for a in r["actions"]] == ["done"] * 4, r["actions"]' "$E2E_TMP/r3.json" \
   || fail "report of the batch: $(cat "$E2E_TMP/r3.json")"
 rc=0; "$TRELLIS_BIN" plan --repo "$repo" --detailed-exitcode --summary >"$E2E_TMP/out" 2>&1 || rc=$?
 [[ $rc == 0 ]] || fail "plan after the swap exited $rc: $(cat "$E2E_TMP/out")"
 writes >/dev/null
-ok "rule priorities swapped (1,2 -> 2,1 -> 1,2): one BatchUpdateRule each, no conflict, then no changes"
+ok "rule priorities swapped (1,2 -> 2,1 -> 1,2): one BatchUpdateRule per listener each time, no conflict, then no changes"
 
 # 6. A plan file edited by hand is refused before any AWS call.
 edit() { # NAME PYTHON-STATEMENT (p is the plan)

@@ -32,6 +32,9 @@ run 0 plan --repo "$repo" --detailed-exitcode --format markdown
 # (so the prune also runs the IAM and auth policy deletions).
 rm "$repo/clusters/cluster-b/route-datastore.yaml" "$repo/clusters/cluster-b/auth-datastore.yaml" \
   "$repo/clusters/cluster-a/client-role.yaml"
-run 0 apply --repo "$repo" --prune
+# 13 deletions (two listeners, HTTP and HTTPS, with two rules each) are
+# over the examples' maxDeletes 10: refused, then allowed.
+run 1 apply --repo "$repo" --prune
+run 0 apply --repo "$repo" --prune --max-deletes 13
 AWS_SECRET_ACCESS_KEY=wrong run 1 plan --repo "$repo"
 echo "$pass passed, 0 failed"
