@@ -2,7 +2,7 @@
 # AWS requests of `trellis plan`, counted from the emulator's request log by
 # bench/plan-requests (counting is not timing, so it is a test): the
 # article's scenario from an empty account must take at most 15 requests
-# (issue #6, met: 5). A no-op plan of routes already applied is held to
+# (issue #6, met: 9). A no-op plan of routes already applied is held to
 # 11.5 requests per route at 20 routes, what trellis makes today (11.2),
 # so a change that adds reads fails here. The issue's target is 5 per
 # route; it is NOT met: bench/README.md says why (VPC Lattice's List calls
