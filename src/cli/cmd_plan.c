@@ -5,6 +5,7 @@
  * change anything, whatever a bug might ask.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -135,6 +136,43 @@ done:
 	return rc;
 }
 
+/*
+ * Reads AWS through the read cache under --cache-dir (TRELLIS_CACHE_DIR)
+ * when one is given: one file per account, region and VPC Lattice
+ * endpoint. The cache is written back only after a complete read.
+ */
+static int observe(planned *p, tr_cli *cli, tr_model *desired,
+		   const tr_config *cfg, tr_observe_options *oopts,
+		   tr_observe_stats *ostats, tr_diag *diag)
+{
+	const char *dir = cli->args.cache_dir ? cli->args.cache_dir
+					      : getenv("TRELLIS_CACHE_DIR");
+	tr_observe_cache *cache = NULL;
+	tr_buf url = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	const char *signing_region = NULL;
+	struct timespec now;
+	int rc;
+
+	if (dir && *dir &&
+	    tr_aws_client_endpoint(&url, &signing_region, p->client,
+				   TR_AWS_LATTICE) == 0 &&
+	    clock_gettime(CLOCK_REALTIME, &now) == 0)
+		(void)tr_observe_cache_open(
+			&cache, dir, p->id.account,
+			tr_aws_client_region(p->client), url.ptr,
+			(int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+			diag);
+	oopts->cache = cache;
+	rc = tr_observe(&p->observed, ostats, p->client, desired, cfg, oopts,
+			diag);
+	if (rc == 0)
+		tr_observe_cache_save(cache, diag);
+	tr_observe_cache_free(cache);
+	oopts->cache = NULL;
+	tr_buf_dispose(&url);
+	return rc;
+}
+
 /* Does any owned resource stay? Existing resources appear as no-ops,
  * updates or replacements; deletions are the rest. */
 static bool keeps_something(const tr_plan *plan)
@@ -184,7 +222,7 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	const tr_cli_args *a = &cli->args;
 	tr_validate_stats stats;
 	tr_validate_options vopts = {a->allow_unsupported, NULL};
-	tr_observe_options oopts = {NULL, 0, 0};
+	tr_observe_options oopts = {NULL, 0, 0, NULL};
 	tr_observe_stats ostats = {0};
 	tr_plan_options popts = {NULL, false, false};
 	const tr_config *cfg;
@@ -207,8 +245,7 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 		return TR_ERROR;
 	oopts.owner = cfg->owner;
 	oopts.now_s = (int64_t)time(NULL); /* certificate expiry */
-	if (tr_observe(&p->observed, &ostats, p->client, &p->desired, cfg,
-		       &oopts, diag) < 0)
+	if (observe(p, cli, &p->desired, cfg, &oopts, &ostats, diag) < 0)
 		return TR_ERROR;
 	/* Policies name ARNs: those of what exists are known now. */
 	if (tr_policy_resolve_model(&p->desired, &p->observed, p->id.account,
@@ -286,7 +323,7 @@ static int load_saved_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	const tr_plan_file_info *info = &p->saved.info;
 	tr_validate_stats stats;
 	tr_validate_options vopts = {false, NULL};
-	tr_observe_options oopts = {NULL, 0, 0};
+	tr_observe_options oopts = {NULL, 0, 0, NULL};
 	tr_observe_stats ostats = {0};
 	const tr_config *cfg;
 	char *data = NULL;
@@ -329,8 +366,7 @@ static int load_saved_plan(planned *p, tr_cli *cli, bool writes_allowed,
 		goto done;
 	}
 	oopts.owner = cfg->owner;
-	if (tr_observe(&p->observed, &ostats, p->client, &p->saved.desired,
-		       cfg, &oopts, diag) < 0)
+	if (observe(p, cli, &p->saved.desired, cfg, &oopts, &ostats, diag) < 0)
 		goto done;
 	if (tr_plan_file_check(&p->saved, &p->observed, diag) < 0) {
 		tr_diag_add(diag, TR_SEV_ERROR, "plan.stale", file, 0, 0, NULL,

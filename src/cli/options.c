@@ -16,7 +16,10 @@ const tr_opt_spec tr_cli_options[] = {
 	{"config", OPT_CONFIG, "FILE", CMDS_SOURCE,
 	 "config file to use instead of <path>/trellis.yaml"},
 	{"cache-dir", OPT_CACHE_DIR, "DIR", CMDS_SOURCE,
-	 "keep clones here and only fetch on later runs"},
+	 "keep clones here and only fetch on later runs; plan and apply also "
+	 "keep the AWS read cache here (aws-reads/) and skip reading VPC "
+	 "Lattice resources whose lastUpdatedAt did not change (see "
+	 "docs/operations.md)"},
 	{"ca-file", OPT_CA_FILE, "FILE", CMDS_SOURCE,
 	 "extra CA certificates for HTTPS git remotes (also SSL_CERT_FILE)"},
 	{"ssh-key", OPT_SSH_KEY, "FILE", CMDS_SOURCE,

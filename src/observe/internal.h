@@ -63,6 +63,18 @@ int tr_observe__owned_tags_read(tr_observe_owned_tags *out,
 				tr_aws_client *client, const char *owner,
 				tr_diag *diag);
 
+/* The cached reply of `op` (GetService, GetListener, GetRule,
+ * GetTargetGroup; GetAuthPolicy for "no policy") for `arn` when it was
+ * cached at lastUpdatedAt `updated`, else NULL; borrowed. A hit is kept
+ * for the next run. NULL-safe on the cache. */
+const cJSON *tr_observe__cache_get(tr_observe_cache *c, const char *op,
+				   const char *arn, const char *updated);
+/* Keeps a copy of a reply (its own lastUpdatedAt) once it has settled. */
+void tr_observe__cache_put(tr_observe_cache *c, const char *op,
+			   const char *arn, const cJSON *reply);
+/* "2026-11-26T14:00:00.123Z" -> ms since the epoch. */
+int tr_observe__parse_time_ms(int64_t *out, const char *s);
+
 #define TR_CERT_EXPIRY_WARNING_S (30 * 24 * 3600)
 
 /* ACM's matching: an exact name (case-insensitive), or "*.<parent>"

@@ -35,6 +35,9 @@ typedef struct reader {
 	bool ids_sorted;
 	char *last_failure; /* parallel reads failing alike say it once */
 	tr_observe_owned_tags owned; /* bulk tags of the owner's resources */
+	tr_observe_cache *cache;     /* NULL: no read cache */
+	tr_strmap updated;           /* ARN -> lastUpdatedAt (owned copy) of
+				      * services and networks, for the cache */
 } reader;
 
 /* --- helpers ---------------------------------------------------------- */
@@ -269,6 +272,58 @@ static cJSON **get_many(reader *r, const char *op, const batch_call *bc,
 	return replies;
 }
 
+/*
+ * Get replies for List summaries: from the read cache when a summary's
+ * lastUpdatedAt is the one cached and its status, if it has one, is
+ * ACTIVE (as a cached reply's always is), else read in parallel and
+ * offered to the cache.
+ */
+static cJSON **get_cached(reader *r, const char *op, const batch_call *bc,
+			  const cJSON *const *summaries, size_t n)
+{
+	batch_call *miss = tr_calloc(n + 1, sizeof(*miss));
+	size_t *slot = tr_calloc(n + 1, sizeof(*slot));
+	cJSON **replies = tr_calloc(n + 1, sizeof(*replies));
+	cJSON **read;
+	size_t nm = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *status = jstr(summaries[i], "status");
+		const cJSON *hit = NULL;
+
+		if (!status || strcmp(status, "ACTIVE") == 0)
+			hit = tr_observe__cache_get(
+				r->cache, op, jstr(summaries[i], "arn"),
+				jstr(summaries[i], "lastUpdatedAt"));
+		if (hit) {
+			replies[i] = cJSON_Duplicate(hit, true);
+			continue;
+		}
+		miss[nm] = bc[i];
+		slot[nm++] = i;
+	}
+	read = get_many(r, op, miss, nm);
+	for (size_t k = 0; k < nm; k++) {
+		replies[slot[k]] = read[k];
+		if (read[k] && !r->error)
+			tr_observe__cache_put(r->cache, op,
+					      jstr(read[k], "arn"), read[k]);
+	}
+	tr_free(read);
+	tr_free(slot);
+	tr_free(miss);
+	return replies;
+}
+
+static void remember_updated(reader *r, const cJSON *reply)
+{
+	const char *arn = jstr(reply, "arn");
+	const char *at = jstr(reply, "lastUpdatedAt");
+
+	if (arn && at && !tr_strmap_get(&r->updated, arn))
+		tr_strmap_put(&r->updated, arn, tr_strdup(at));
+}
+
 static void free_replies(cJSON **replies, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -401,6 +456,7 @@ static void read_networks(reader *r, cJSON *networks, cJSON **sn_list_out)
 
 		if (!gets[k])
 			continue;
+		remember_updated(r, gets[k]);
 		attrs = cJSON_CreateObject();
 		put(attrs, "name", jdup(gets[k], "name"));
 		put(attrs, "authType", jdup(gets[k], "authType"));
@@ -497,6 +553,7 @@ static void read_target_groups(reader *r)
 	size_t n = (size_t)cJSON_GetArraySize(items), nk = 0;
 	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
 	const char **arns = tr_calloc(n + 1, sizeof(*arns));
+	const cJSON **sums = tr_calloc(n + 1, sizeof(*sums));
 	cJSON **gets, **tags;
 	const cJSON *item;
 
@@ -510,9 +567,10 @@ static void read_target_groups(reader *r)
 		bc[nk].labels[0] = jstr(item, "id");
 		bc[nk].nlabels = 1;
 		arns[nk] = jstr(item, "arn");
+		sums[nk] = item;
 		nk++;
 	}
-	gets = get_many(r, "GetTargetGroup", bc, nk);
+	gets = get_cached(r, "GetTargetGroup", bc, sums, nk);
 	tags = tags_of(r, arns, nk);
 	for (size_t i = 0; i < nk; i++) {
 		cJSON *attrs, *config;
@@ -542,6 +600,7 @@ static void read_target_groups(reader *r)
 done:
 	tr_free(bc);
 	tr_free(arns);
+	tr_free(sums);
 	cJSON_Delete(items);
 }
 
@@ -657,6 +716,7 @@ static void read_rules(reader *r, const service_ref *svc, const char *lid,
 	cJSON *items = list_all(r, "ListRules", labels, 2, NULL, NULL);
 	size_t n = (size_t)cJSON_GetArraySize(items), nk = 0;
 	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	const cJSON **sums = tr_calloc(n + 1, sizeof(*sums));
 	cJSON **gets;
 	const cJSON *item;
 	size_t prefix = strlen(svc->name);
@@ -672,9 +732,10 @@ static void read_rules(reader *r, const service_ref *svc, const char *lid,
 		bc[nk].labels[1] = lid;
 		bc[nk].labels[2] = jstr(item, "id");
 		bc[nk].nlabels = 3;
+		sums[nk] = item;
 		nk++;
 	}
-	gets = get_many(r, "GetRule", bc, nk);
+	gets = get_cached(r, "GetRule", bc, sums, nk);
 	for (size_t i = 0; i < nk; i++) {
 		const char *name = gets[i] ? jstr(gets[i], "name") : NULL;
 		cJSON *attrs, *action;
@@ -728,6 +789,7 @@ static void read_rules(reader *r, const service_ref *svc, const char *lid,
 	free_replies(gets, nk);
 done:
 	tr_free(bc);
+	tr_free(sums);
 	cJSON_Delete(items);
 }
 
@@ -737,6 +799,7 @@ static void read_listeners(reader *r, const service_ref *svc)
 	cJSON *items = list_all(r, "ListListeners", labels, 1, NULL, NULL);
 	size_t n = (size_t)cJSON_GetArraySize(items), i = 0;
 	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
+	const cJSON **sums = tr_calloc(n + 1, sizeof(*sums));
 	cJSON **gets;
 	const cJSON *item;
 
@@ -747,9 +810,10 @@ static void read_listeners(reader *r, const service_ref *svc)
 		bc[i].labels[0] = svc->id;
 		bc[i].labels[1] = jstr(item, "id");
 		bc[i].nlabels = 2;
+		sums[i] = item;
 		i++;
 	}
-	gets = get_many(r, "GetListener", bc, n);
+	gets = get_cached(r, "GetListener", bc, sums, n);
 	for (i = 0; i < n; i++) {
 		const char *proto = gets[i] ? jstr(gets[i], "protocol") : NULL;
 		const cJSON *port;
@@ -791,6 +855,7 @@ static void read_listeners(reader *r, const service_ref *svc)
 	free_replies(gets, n);
 done:
 	tr_free(bc);
+	tr_free(sums);
 	cJSON_Delete(items);
 }
 
@@ -804,6 +869,7 @@ static void read_services(reader *r, const cJSON *networks)
 	size_t n, nk = 0;
 	batch_call *bc = NULL;
 	const char **arns = NULL;
+	const cJSON **sums = NULL;
 	cJSON **gets = NULL, **tags = NULL;
 	service_ref *svcs = NULL;
 
@@ -835,6 +901,7 @@ static void read_services(reader *r, const cJSON *networks)
 	n = (size_t)cJSON_GetArraySize(items);
 	bc = tr_calloc(n + 1, sizeof(*bc));
 	arns = tr_calloc(n + 1, sizeof(*arns));
+	sums = tr_calloc(n + 1, sizeof(*sums));
 	svcs = tr_calloc(n + 1, sizeof(*svcs));
 	cJSON_ArrayForEach(item, items)
 	{
@@ -845,9 +912,10 @@ static void read_services(reader *r, const cJSON *networks)
 		bc[nk].labels[0] = jstr(item, "id");
 		bc[nk].nlabels = 1;
 		arns[nk] = jstr(item, "arn");
+		sums[nk] = item;
 		nk++;
 	}
-	gets = get_many(r, "GetService", bc, nk);
+	gets = get_cached(r, "GetService", bc, sums, nk);
 	tags = tags_of(r, arns, nk);
 	for (size_t i = 0; i < nk; i++) {
 		service_ref *s = &svcs[i];
@@ -860,6 +928,7 @@ static void read_services(reader *r, const cJSON *networks)
 		s->id = jstr(gets[i], "id");
 		s->name = jstr(gets[i], "name");
 		s->owner = owner_in(tags[i]);
+		remember_updated(r, gets[i]);
 		attrs = cJSON_CreateObject();
 		put(attrs, "name", jdup(gets[i], "name"));
 		put(attrs, "customDomainName", jdup(gets[i], "customDomainName"));
@@ -921,6 +990,7 @@ done:
 	free_replies(tags, nk);
 	tr_free(bc);
 	tr_free(arns);
+	tr_free(sums);
 	cJSON_Delete(items);
 	cJSON_Delete(assocs);
 	tr_strmap_dispose(&associated);
@@ -929,14 +999,50 @@ done:
 
 /* --- auth policies ------------------------------------------------------ */
 
+/*
+ * Whether an owned service or network may have an auth policy that is not
+ * read: it must be read when the resource has, or should have, auth type
+ * AWS_IAM, or a policy is declared for it. Otherwise too, since an
+ * IAMAuthPolicy removed without --prune leaves its policy behind on an
+ * auth type NONE resource, to be pruned later; but there the read cache
+ * may say that the resource had no policy at its current lastUpdatedAt.
+ * What that misses is only a policy put there by hand without touching
+ * the resource, which VPC Lattice does not enforce under auth type NONE.
+ */
+static bool auth_policy_matters(reader *r, const tr_resource *t)
+{
+	const char *kind = tr_kind_get(t->kind)->name;
+	tr_buf a = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	const tr_resource *want = NULL;
+	bool read = tr_str_eq(cJSON_GetStringValue(
+				      cJSON_GetObjectItemCaseSensitive(
+					      t->attrs, "authType")),
+			      "AWS_IAM");
+
+	if (!read && tr_buf_printf(&a, "%s.%s", kind, t->name) == 0)
+		want = tr_model_find(r->desired, a.ptr);
+	if (want)
+		read = tr_str_eq(cJSON_GetStringValue(
+					 cJSON_GetObjectItemCaseSensitive(
+						 want->attrs, "authType")),
+				 "AWS_IAM");
+	tr_buf_clear(&a);
+	if (!read && tr_buf_printf(&a, "auth_policy.%s/%s", kind, t->name) == 0)
+		read = tr_model_find(r->desired, a.ptr) != NULL;
+	tr_buf_dispose(&a);
+	return read;
+}
+
 /* The auth policy of each owned service network and service, one request
- * each: also where the auth type is NONE, since a policy left there after
- * its IAMAuthPolicy was removed is ours to prune. */
+ * each, except where the read cache knows there is none (above). */
 static void read_auth_policies(reader *r)
 {
 	size_t n = r->out->count, nk = 0;
 	batch_call *bc = tr_calloc(n + 1, sizeof(*bc));
 	char **addrs = tr_calloc(n + 1, sizeof(*addrs));
+	bool *matters = tr_calloc(n + 1, sizeof(*matters));
+	const char **updated = tr_calloc(n + 1, sizeof(*updated));
+	const char **arns = tr_calloc(n + 1, sizeof(*arns));
 	cJSON **gets;
 
 	for (size_t i = 0; i < n; i++) {
@@ -955,12 +1061,33 @@ static void read_auth_policies(reader *r)
 			tr_buf_dispose(&a);
 			continue;
 		}
+		matters[nk] = auth_policy_matters(r, t);
+		updated[nk] = t->arn ? tr_strmap_get(&r->updated, t->arn) : NULL;
+		if (!matters[nk] &&
+		    tr_observe__cache_get(r->cache, "GetAuthPolicy", t->arn,
+					  updated[nk])) {
+			tr_buf_dispose(&a);
+			continue;
+		}
 		bc[nk].labels[0] = t->id;
 		bc[nk].nlabels = 1;
+		arns[nk] = t->arn;
 		addrs[nk++] = tr_buf_detach(&a);
 		tr_buf_dispose(&a);
 	}
 	gets = get_many(r, "GetAuthPolicy", bc, nk);
+	/* "No policy" is remembered where it may be skipped next time. */
+	for (size_t i = 0; i < nk && !r->error; i++) {
+		const char *text = jstr(gets[i], "policy");
+		cJSON *none;
+
+		if (matters[i] || !updated[i] || (text && *text))
+			continue;
+		none = cJSON_CreateObject();
+		cJSON_AddStringToObject(none, "lastUpdatedAt", updated[i]);
+		tr_observe__cache_put(r->cache, "GetAuthPolicy", arns[i], none);
+		cJSON_Delete(none);
+	}
 	for (size_t i = 0; i < nk; i++) {
 		const char *text = jstr(gets[i], "policy");
 		const char *target = strchr(addrs[i], '.') + 1;
@@ -997,6 +1124,9 @@ static void read_auth_policies(reader *r)
 	for (size_t i = 0; i < nk; i++)
 		tr_free(addrs[i]);
 	tr_free(addrs);
+	tr_free(matters);
+	tr_free(updated);
+	tr_free(arns);
 	tr_free(bc);
 }
 
@@ -1019,6 +1149,8 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	tr_model_init(out);
 	tr_model_sort(desired);
 	tr_observe__owned_tags_init(&r.owned);
+	tr_strmap_init(&r.updated);
+	r.cache = opts->cache;
 	tr_aws_client_stats(client, &before);
 
 	if (r.owner)
@@ -1064,6 +1196,10 @@ int tr_observe(tr_model *out, tr_observe_stats *stats, tr_aws_client *client,
 	tr_free(r.ids);
 	tr_free(r.last_failure);
 	tr_observe__owned_tags_dispose(&r.owned);
+	for (size_t i = 0; i < r.updated.cap; i++)
+		if (r.updated.slots[i].key)
+			tr_free(r.updated.slots[i].value);
+	tr_strmap_dispose(&r.updated);
 	cJSON_Delete(networks);
 	cJSON_Delete(kept_networks);
 	tr_model_sort(out);

@@ -20,6 +20,34 @@
 #include "diag/diag.h"
 #include "model/model.h"
 
+/*
+ * The read cache (--cache-dir): Get replies of services, listeners, rules
+ * and target groups with the lastUpdatedAt they had, so a resource whose
+ * List summary shows the same lastUpdatedAt is not read again (see
+ * observe/cache.c for why that is safe). One file per account, region and
+ * VPC Lattice endpoint under <dir>/aws-reads/. Opening never fails: an
+ * unusable file is a warning ("aws.cache") and an empty cache; dir NULL
+ * gives a cache that holds nothing and writes nothing. now_ms is the wall
+ * clock: a reply is kept only once it has settled.
+ */
+typedef struct tr_observe_cache tr_observe_cache;
+
+typedef struct tr_observe_cache_stats {
+	unsigned hits;    /* Gets skipped */
+	unsigned misses;  /* Gets made */
+	unsigned stored;  /* replies kept from this run's Gets */
+} tr_observe_cache_stats;
+
+int tr_observe_cache_open(tr_observe_cache **out, const char *dir,
+			  const char *account, const char *region,
+			  const char *endpoint, int64_t now_ms, tr_diag *diag);
+/* Writes what this run read or confirmed, atomically; entries of
+ * resources not seen this run are dropped. A failure is a warning. */
+void tr_observe_cache_save(tr_observe_cache *c, tr_diag *diag);
+void tr_observe_cache_stats_get(const tr_observe_cache *c,
+				tr_observe_cache_stats *out);
+void tr_observe_cache_free(tr_observe_cache *c);
+
 typedef struct tr_observe_options {
 	const char *owner;       /* only resources tagged with it are read deep */
 	unsigned max_parallel;   /* concurrent reads; 0: 8 */
@@ -27,6 +55,7 @@ typedef struct tr_observe_options {
 	 * checks of HTTPS services with a custom domain; 0: not checked
 	 * (a saved plan's resources were checked when it was made). */
 	int64_t now_s;
+	tr_observe_cache *cache; /* NULL: every Get is made */
 } tr_observe_options;
 
 typedef struct tr_observe_stats {

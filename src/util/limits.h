@@ -86,6 +86,13 @@
 #define TR_MAX_PLANFILE_CHANGES  1000000u  /* changes, and observed entries */
 #define TR_MAX_PLANFILE_DEPTH    32u       /* attributes are < 10 deep */
 
+/* The AWS read cache (src/observe/cache.c): a file from disk */
+#define TR_MAX_READ_CACHE_BYTES   (64u * 1024 * 1024)
+#define TR_MAX_READ_CACHE_ENTRIES 200000u  /* Get replies kept */
+/* A reply is cached only when its lastUpdatedAt is at least this much
+ * older than the read: a change in the same instant cannot share it. */
+#define TR_READ_CACHE_SETTLE_MS   2000
+
 /* Apply reports and logs */
 #define TR_MAX_REPORT_BYTES      (64u * 1024 * 1024)
 
