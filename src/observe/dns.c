@@ -1,8 +1,11 @@
 /*
  * Route 53: the CNAMEs of custom domains and the TXT records that say
- * which of them are ours (model/dns.h). Reads are bounded to names trellis
- * may hold: each is looked up with ListResourceRecordSets starting at that
- * name and type, one record per call, never a walk of the zone.
+ * which of them are ours (model/dns.h). Each zone's first page of records
+ * (300, in one ListResourceRecordSets) is read once: a private zone of
+ * custom domains is usually that small, and then every name is answered
+ * from it. In a larger zone the names not on that page are looked up on
+ * their own, starting at that name and type, one record per call, never
+ * a walk of the whole zone.
  */
 #include <string.h>
 
@@ -14,12 +17,15 @@
 #include "util/str.h"
 #include "util/strmap.h"
 
+#define ZONE_PAGE_ITEMS "300" /* Route 53's largest page */
+
 typedef struct lookup {
 	const char *zone_id;   /* borrowed from the config */
 	char *name;            /* normalised */
 	char *owner_name;      /* cname-<name> */
 	cJSON *cname;          /* record found, or NULL */
 	cJSON *txt;
+	bool known[2];         /* CNAME, TXT answered by the zone's page */
 } lookup;
 
 typedef struct dns_reader {
@@ -84,36 +90,42 @@ static char *text_of(const xmlNode *n, const char *path)
 	return tr_aws_xml_text_dup(n, path);
 }
 
-/* The first record set of a ListResourceRecordSets reply, as
- * {name, type, ttl, values[]}, when it is `name`/`type`; else NULL. */
-static int parse_record(cJSON **out, const tr_aws_response *resp,
-			const char *name, const char *type)
+/* The first record set of a ListResourceRecordSets page that is
+ * `name`/`type`, as {name, type, ttl, values[]}; else NULL (a lookup's
+ * page starts at name and type: when the set there is another one, ours
+ * is absent). */
+static int find_record(cJSON **out, const xmlNode *root, const char *name,
+		       const char *type)
 {
-	xmlDoc *doc = NULL;
 	const xmlNode *set;
 	char *rname = NULL, *rtype = NULL, *ttl = NULL;
 	tr_buf norm = TR_BUF_INIT(TR_DNS_MAX_NAME_BYTES + 1);
 	cJSON *values;
 	int64_t ttl_v = 0;
-	int error;
+	int error = 0;
 
 	*out = NULL;
-	if ((error = tr_aws_xml_parse(&doc, resp->body.ptr, resp->body.len)) < 0)
-		goto done;
-	set = tr_aws_xml_path(xmlDocGetRootElement(doc),
-			      "ResourceRecordSets/ResourceRecordSet");
-	if (!set)
-		goto done; /* an empty zone page: nothing at or after name */
-	rname = text_of(set, "Name");
-	rtype = text_of(set, "Type");
-	ttl = text_of(set, "TTL");
-	if (!rname || !rtype) {
-		error = TR_EINVALID;
-		goto done;
+	for (set = tr_aws_xml_path(root, "ResourceRecordSets/ResourceRecordSet");
+	     set; set = set->next) {
+		if (set->type != XML_ELEMENT_NODE ||
+		    strcmp((const char *)set->name, "ResourceRecordSet") != 0)
+			continue;
+		tr_free(rname);
+		tr_free(rtype);
+		rname = text_of(set, "Name");
+		rtype = text_of(set, "Type");
+		if (!rname || !rtype) {
+			error = TR_EINVALID;
+			goto done;
+		}
+		tr_buf_clear(&norm);
+		if (tr_dns_normalize(&norm, rname) == 0 &&
+		    strcmp(norm.ptr, name) == 0 && strcmp(rtype, type) == 0)
+			break;
 	}
-	if (tr_dns_normalize(&norm, rname) < 0 || strcmp(norm.ptr, name) != 0 ||
-	    strcmp(rtype, type) != 0)
-		goto done; /* the next record in zone order: ours is absent */
+	if (!set)
+		goto done; /* not on this page */
+	ttl = text_of(set, "TTL");
 	if (ttl && tr_str_to_i64(&ttl_v, ttl, 0, INT32_MAX) < 0)
 		ttl_v = 0;
 	*out = cJSON_CreateObject();
@@ -147,23 +159,110 @@ done:
 	tr_free(rtype);
 	tr_free(ttl);
 	tr_buf_dispose(&norm);
+	return error;
+}
+
+static int parse_record(cJSON **out, const tr_aws_response *resp,
+			const char *name, const char *type)
+{
+	xmlDoc *doc = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = tr_aws_xml_parse(&doc, resp->body.ptr, resp->body.len)) == 0)
+		error = find_record(out, xmlDocGetRootElement(doc), name, type);
 	xmlFreeDoc(doc);
 	return error;
 }
 
-/* Both lookups of every name, in parallel. */
+/* Answers every name it can from its zone's first page: what is on the
+ * page is there; when the page is the whole zone, what is not is absent. */
+static void answer_from_page(dns_reader *d, const char *zone_id,
+			     const tr_aws_response *page)
+{
+	xmlDoc *doc = NULL;
+	const xmlNode *root;
+	char truncated[8] = "";
+	bool whole;
+
+	if (tr_aws_xml_parse(&doc, page->body.ptr, page->body.len) < 0)
+		return; /* every name is looked up on its own instead */
+	root = xmlDocGetRootElement(doc);
+	whole = tr_aws_xml_text(truncated, sizeof(truncated), root,
+				"IsTruncated") == 0 &&
+		strcmp(truncated, "false") == 0;
+	for (size_t i = 0; i < d->count; i++) {
+		lookup *l = &d->items[i];
+
+		if (strcmp(l->zone_id, zone_id) != 0)
+			continue;
+		if (find_record(&l->cname, root, l->name, "CNAME") == 0 &&
+		    (l->cname || whole))
+			l->known[0] = true;
+		if (find_record(&l->txt, root, l->owner_name, "TXT") == 0 &&
+		    (l->txt || whole))
+			l->known[1] = true;
+	}
+	xmlFreeDoc(doc);
+}
+
+/* The first page of each zone that holds a name, in parallel. */
+static void read_zone_pages(dns_reader *d, unsigned parallel)
+{
+	tr_aws_call *calls = tr_calloc(d->count + 1, sizeof(*calls));
+	tr_aws_response *outs = tr_calloc(d->count + 1, sizeof(*outs));
+	tr_aws_error *errs = tr_calloc(d->count + 1, sizeof(*errs));
+	const char **zones = tr_calloc(d->count + 1, sizeof(*zones));
+	static const tr_aws_param page = {"maxitems", ZONE_PAGE_ITEMS};
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->count; i++) {
+		size_t k;
+
+		for (k = 0; k < n && strcmp(zones[k], d->items[i].zone_id); k++)
+			;
+		if (k < n)
+			continue;
+		zones[n] = d->items[i].zone_id;
+		calls[n] = (tr_aws_call){TR_AWS_ROUTE53, "ListResourceRecordSets",
+					 &zones[n], 1, &page, 1, NULL, 0};
+		tr_aws_response_init(&outs[n]);
+		tr_aws_error_init(&errs[n]);
+		n++;
+	}
+	/* A failed page only costs its names their own lookups. */
+	if (n)
+		(void)!tr_aws_client_call_many(outs, errs, d->client, calls, n,
+					       parallel);
+	for (size_t k = 0; k < n; k++) {
+		if (errs[k].kind == TR_AWS_ERR_NONE)
+			answer_from_page(d, zones[k], &outs[k]);
+		tr_aws_response_dispose(&outs[k]);
+		tr_aws_error_dispose(&errs[k]);
+	}
+	tr_free(calls);
+	tr_free(outs);
+	tr_free(errs);
+	tr_free(zones);
+}
+
+/* The lookups the zone pages did not answer, in parallel. */
 static void fetch(dns_reader *d, unsigned parallel)
 {
-	size_t n = d->count * 2;
-	tr_aws_call *calls = tr_calloc(n + 1, sizeof(*calls));
-	tr_aws_response *outs = tr_calloc(n + 1, sizeof(*outs));
-	tr_aws_error *errs = tr_calloc(n + 1, sizeof(*errs));
-	tr_aws_param *params = tr_calloc(n * 3 + 1, sizeof(*params));
-	const char **labels = tr_calloc(n + 1, sizeof(*labels));
+	size_t n = 0;
+	size_t *which = tr_calloc(d->count * 2 + 1, sizeof(*which));
+	tr_aws_call *calls = tr_calloc(d->count * 2 + 1, sizeof(*calls));
+	tr_aws_response *outs = tr_calloc(d->count * 2 + 1, sizeof(*outs));
+	tr_aws_error *errs = tr_calloc(d->count * 2 + 1, sizeof(*errs));
+	tr_aws_param *params = tr_calloc(d->count * 6 + 1, sizeof(*params));
+	const char **labels = tr_calloc(d->count * 2 + 1, sizeof(*labels));
 
+	for (size_t j = 0; j < d->count * 2; j++)
+		if (!d->items[j / 2].known[j % 2])
+			which[n++] = j;
 	for (size_t i = 0; i < n; i++) {
-		const lookup *l = &d->items[i / 2];
-		bool txt = i % 2 == 1;
+		const lookup *l = &d->items[which[i] / 2];
+		bool txt = which[i] % 2 == 1;
 
 		labels[i] = l->zone_id;
 		params[i * 3] = (tr_aws_param){"name", txt ? l->owner_name
@@ -187,8 +286,8 @@ static void fetch(dns_reader *d, unsigned parallel)
 			d->error = TR_ERROR;
 	}
 	for (size_t i = 0; i < n; i++) {
-		lookup *l = &d->items[i / 2];
-		bool txt = i % 2 == 1;
+		lookup *l = &d->items[which[i] / 2];
+		bool txt = which[i] % 2 == 1;
 
 		if (errs[i].kind != TR_AWS_ERR_NONE) {
 			read_failed(d, &errs[i]);
@@ -209,6 +308,7 @@ static void fetch(dns_reader *d, unsigned parallel)
 	tr_free(errs);
 	tr_free(params);
 	tr_free(labels);
+	tr_free(which);
 }
 
 static const char *jstr(const cJSON *o, const char *key)
@@ -335,6 +435,7 @@ int tr_observe__dns_records(tr_model *out, tr_aws_client *client,
 		if (r->kind == TR_KIND_SERVICE && tr_str_eq(o, owner))
 			want(&d, jstr(r->attrs, "customDomainName"), NULL);
 	}
+	read_zone_pages(&d, parallel);
 	fetch(&d, parallel);
 	for (size_t i = 0; i < d.count && !d.error; i++)
 		add_record(&d, &d.items[i], owner);
