@@ -2,7 +2,7 @@
 # AWS requests of `trellis plan`, counted from the emulator's request log by
 # bench/plan-requests (counting is not timing, so it is a test), at 20
 # routes: the article's scenario from an empty account must take at most 15
-# requests (issue #6; 7 today); a no-op plan of routes already applied at most 5 per
+# requests (issue #6; 8 today); a no-op plan of routes already applied at most 5 per
 # route with a warm read cache (--cache-dir, issue #6's bound; 2.5 today),
 # and at most 9 per route cold, without a cache (8.85 today: a Get per
 # service, listener, rule and target group, since VPC Lattice's List calls
