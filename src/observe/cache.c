@@ -44,7 +44,6 @@
 
 struct tr_observe_cache {
 	char *path;         /* the cache file; NULL when there is none */
-	char *top;          /* <dir> */
 	char *dir;          /* <dir>/aws-reads */
 	char *account;
 	char *region;
@@ -116,6 +115,28 @@ int tr_observe__parse_time_ms(int64_t *out, const char *s)
 static int key_of(tr_buf *out, const char *op, const char *arn)
 {
 	return tr_buf_printf(out, "%s %s", op, arn);
+}
+
+/* mkdir -p, private: --cache-dir may name a folder not made yet (the
+ * source stage makes it only for remote repositories). */
+static int make_dirs(const char *path)
+{
+	tr_buf b = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	int error = 0;
+
+	if (tr_buf_puts(&b, path) < 0)
+		error = TR_ETOOLARGE;
+	for (size_t i = 1; error == 0 && i <= b.len; i++) {
+		if (b.ptr[i] != '/' && b.ptr[i] != '\0')
+			continue;
+		b.ptr[i] = '\0';
+		if (mkdir(b.ptr, 0700) < 0 && errno != EEXIST)
+			error = TR_EIO;
+		if (i < b.len)
+			b.ptr[i] = '/';
+	}
+	tr_buf_dispose(&b);
+	return error;
 }
 
 static void warn(tr_diag *diag, const char *path, const char *why)
@@ -253,7 +274,6 @@ int tr_observe_cache_open(tr_observe_cache **out, const char *dir,
 	    tr_buf_printf(&sub, "%s/" CACHE_SUBDIR, dir) == 0) {
 		c->path = tr_buf_detach(&path);
 		c->dir = tr_buf_detach(&sub);
-		c->top = tr_strdup(dir);
 		load(c, diag);
 	}
 	tr_buf_dispose(&path);
@@ -347,8 +367,7 @@ void tr_observe_cache_save(tr_observe_cache *c, tr_diag *diag)
 	len = text ? strlen(text) : 0;
 	if (!text || len > TR_MAX_READ_CACHE_BYTES)
 		goto done; /* too large to keep: the next run reads AWS */
-	if ((mkdir(c->top, 0700) < 0 && errno != EEXIST) ||
-	    (mkdir(c->dir, 0700) < 0 && errno != EEXIST) ||
+	if (make_dirs(c->dir) < 0 ||
 	    tr_buf_printf(&tmp, "%s/.tmp-XXXXXX", c->dir) < 0 ||
 	    (fd = mkstemp(tmp.ptr)) < 0)
 		goto done;
@@ -395,7 +414,6 @@ void tr_observe_cache_free(tr_observe_cache *c)
 		return;
 	tr_free(c->path);
 	tr_free(c->dir);
-	tr_free(c->top);
 	tr_free(c->account);
 	tr_free(c->region);
 	tr_free(c->endpoint);

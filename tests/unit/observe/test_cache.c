@@ -369,6 +369,40 @@ static void warns_when_it_cannot_write(void **state)
 	tr_diag_dispose(&diag);
 }
 
+/* --cache-dir may name folders that do not exist yet: they are made,
+ * private. */
+static void makes_missing_folders(void **state)
+{
+	tr_buf nested = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	tr_buf sub = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	cJSON *reply = rule_reply(OLD, "1");
+	tr_diag diag;
+	tr_observe_cache *c = NULL;
+	struct stat sb;
+
+	(void)state;
+	tr_diag_init(&diag);
+	assert_int_equal(tr_buf_printf(&nested, "%s/a/b", dir), 0);
+	assert_int_equal(tr_observe_cache_open(&c, nested.ptr, ACCOUNT, REGION,
+					       ENDPOINT, NOW_MS, &diag),
+			 0);
+	tr_observe__cache_put(c, "GetRule", RULE_ARN, reply);
+	tr_observe_cache_save(c, &diag);
+	tr_observe_cache_free(c);
+	assert_int_equal(diag.count, 0);
+	assert_int_equal(tr_buf_printf(&sub, "%s/aws-reads", nested.ptr), 0);
+	assert_int_equal(stat(sub.ptr, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	c = open_at(ACCOUNT, NOW_MS, &diag); /* another folder: nothing */
+	assert_null(tr_observe__cache_get(c, "GetRule", RULE_ARN, OLD));
+	tr_observe_cache_free(c);
+	tr_buf_dispose(&nested);
+	tr_buf_dispose(&sub);
+	cJSON_Delete(reply);
+	tr_diag_dispose(&diag);
+}
+
 /* Without a folder the cache holds nothing and writes nothing. */
 static void no_folder_no_cache(void **state)
 {
@@ -405,6 +439,8 @@ int main(void)
 						remove_dir),
 		cmocka_unit_test_setup_teardown(warns_when_it_cannot_write,
 						make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(makes_missing_folders, make_dir,
+						remove_dir),
 		cmocka_unit_test(no_folder_no_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
