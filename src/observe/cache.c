@@ -218,12 +218,42 @@ static cJSON *check(cJSON *doc, const tr_observe_cache *c, const char **why)
 	return cJSON_DetachItemFromObjectCaseSensitive(doc, "entries");
 }
 
+int tr_observe__cache_load_text(tr_observe_cache *c, const char *text,
+				size_t len, const char **why)
+{
+	cJSON *doc;
+	const cJSON *e;
+
+	*why = NULL;
+	if (c->loaded)
+		return TR_EINVALID; /* one file per cache */
+	if (len > TR_MAX_READ_CACHE_BYTES) {
+		*why = "it is larger than the cap";
+		return TR_ETOOLARGE;
+	}
+	if (!(doc = cJSON_ParseWithLength(text, len))) {
+		*why = "it is not JSON";
+		return TR_EINVALID;
+	}
+	c->loaded = check(doc, c, why);
+	cJSON_Delete(doc);
+	if (!c->loaded)
+		return TR_EINVALID;
+	cJSON_ArrayForEach(e, c->loaded)
+	{
+		tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+
+		if (key_of(&key, jstr(e, "op"), jstr(e, "arn")) == 0)
+			tr_strmap_put(&c->index, key.ptr, (void *)e);
+		tr_buf_dispose(&key);
+	}
+	return 0;
+}
+
 static void load(tr_observe_cache *c, tr_diag *diag)
 {
 	tr_buf text = TR_BUF_INIT(TR_MAX_READ_CACHE_BYTES);
-	cJSON *doc = NULL;
 	const char *why = NULL;
-	const cJSON *e;
 	int error;
 
 	error = tr_fs_read_file(&text, c->path, TR_MAX_READ_CACHE_BYTES);
@@ -233,24 +263,11 @@ static void load(tr_observe_cache *c, tr_diag *diag)
 		why = "it is larger than the cap";
 	else if (error < 0)
 		why = "it cannot be read";
-	else if (!(doc = cJSON_ParseWithLength(text.ptr, text.len)))
-		why = "it is not JSON";
 	else
-		c->loaded = check(doc, c, &why);
-	if (!c->loaded) {
+		(void)tr_observe__cache_load_text(c, text.ptr, text.len, &why);
+	if (!c->loaded)
 		warn(diag, c->path, why ? why : "it is unusable");
-		goto done;
-	}
-	cJSON_ArrayForEach(e, c->loaded)
-	{
-		tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
-
-		if (key_of(&key, jstr(e, "op"), jstr(e, "arn")) == 0)
-			tr_strmap_put(&c->index, key.ptr, (void *)e);
-		tr_buf_dispose(&key);
-	}
 done:
-	cJSON_Delete(doc);
 	tr_buf_dispose(&text);
 }
 

@@ -72,6 +72,11 @@ const cJSON *tr_observe__cache_get(tr_observe_cache *c, const char *op,
 /* Keeps a copy of a reply (its own lastUpdatedAt) once it has settled. */
 void tr_observe__cache_put(tr_observe_cache *c, const char *op,
 			   const char *arn, const cJSON *reply);
+/* Reads a cache file's text into an empty cache: 0, or negative with why
+ * it is not used (corrupt, another version, account, region or endpoint,
+ * a malformed entry, too large); then the cache holds nothing. */
+int tr_observe__cache_load_text(tr_observe_cache *c, const char *text,
+				size_t len, const char **why);
 /* "2026-11-26T14:00:00.123Z" -> ms since the epoch. */
 int tr_observe__parse_time_ms(int64_t *out, const char *s);
 
