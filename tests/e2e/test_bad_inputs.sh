@@ -115,7 +115,9 @@ check() {
   # the whole file.
   local loc='^[^: ]+:[0-9]+:[0-9]+: (error|unsupported): '
   [[ -n ${file_level[$name]:-} ]] && loc='^[^: ]+(:[0-9]+:[0-9]+)?: (error|unsupported): '
-  if grep -E ': (error|unsupported): ' "$both" | grep -qvE "$loc"; then
+  # grep -c, not -q: under pipefail an early-exiting reader can fail the
+  # writer (SIGPIPE) and hide the match.
+  if [[ $(grep -E ': (error|unsupported): ' "$both" | grep -cvE "$loc") != 0 ]]; then
     problems+=("an error without its file and line: $(grep -E ': error: ' "$both" | grep -vE "$loc" | head -1)")
   fi
   ((rc != 124)) || problems+=("still running after $max_wall s")

@@ -182,12 +182,20 @@ echo $! >"$dir/run/sshd.pid"
 command -v ssh-agent >/dev/null 2>&1 || { echo "git-servers: missing ssh-agent (openssh-client)" >&2; stop; exit 1; }
 ssh-agent -a "$dir/run/agent.sock" -D </dev/null >/dev/null 2>&1 &
 echo $! >"$dir/run/ssh-agent.pid"
-for _ in $(seq 1 50); do [[ -S $dir/run/agent.sock ]] && break; sleep 0.1; done
-SSH_AUTH_SOCK=$dir/run/agent.sock ssh-add -q "$dir/ssh/client_key" 2>/dev/null || {
-	echo "git-servers: ssh-add failed" >&2; stop; exit 1; }
+# On a loaded machine the agent may take seconds to bind its socket and
+# start answering: wait for the socket, then retry the add, up to 30 s.
+added=
+for _ in $(seq 1 300); do
+	if [[ -S $dir/run/agent.sock ]] &&
+		SSH_AUTH_SOCK=$dir/run/agent.sock ssh-add -q "$dir/ssh/client_key" 2>/dev/null; then
+		added=1; break
+	fi
+	sleep 0.1
+done
+[[ -n $added ]] || { echo "git-servers: ssh-add failed (agent not answering after 30 s)" >&2; stop; exit 1; }
 ssh-agent -a "$dir/run/empty-agent.sock" -D </dev/null >/dev/null 2>&1 &
 echo $! >"$dir/run/empty-agent.pid"
-for _ in $(seq 1 50); do [[ -S $dir/run/empty-agent.sock ]] && break; sleep 0.1; done
+for _ in $(seq 1 300); do [[ -S $dir/run/empty-agent.sock ]] && break; sleep 0.1; done
 
 # --- watchdog -------------------------------------------------------------
 # It holds the process ids itself: the folder (or this script) may be gone
