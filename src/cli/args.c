@@ -1,9 +1,11 @@
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/options.h"
 #include "util/alloc.h"
+#include "util/limits.h"
 #include "util/str.h"
 
 const char *tr_cli_command_name(tr_cli_command cmd)
@@ -46,6 +48,45 @@ static bool format_allowed(const tr_cmd_spec *spec, const char *format)
 		p += len + (p[len] == '|');
 	}
 	return false;
+}
+
+/* INDEX/COUNT, both decimal, 0 <= INDEX < COUNT <= TR_MAX_SHARDS. */
+static bool parse_shard(tr_cli_args *a, const char *value)
+{
+	const char *slash = strchr(value, '/');
+	char index[16];
+	int64_t i, n;
+
+	if (!slash || (size_t)(slash - value) >= sizeof(index) ||
+	    slash == value)
+		return false;
+	memcpy(index, value, (size_t)(slash - value));
+	index[slash - value] = '\0';
+	if (strspn(index, "0123456789") != strlen(index) ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    tr_str_to_i64(&n, slash + 1, 1, TR_MAX_SHARDS) < 0 ||
+	    tr_str_to_i64(&i, index, 0, n - 1) < 0)
+		return false;
+	a->shard_index = (uint32_t)i;
+	a->shard_count = (uint32_t)n;
+	return true;
+}
+
+static int shard_error(tr_cli *cli, const char *cmd, const char *what,
+		       const char *value)
+{
+	/* A Job without completionMode: Indexed has no JOB_COMPLETION_INDEX,
+	 * and Kubernetes then passes $(JOB_COMPLETION_INDEX) on verbatim. */
+	if (strstr(value, "$("))
+		return usage_error(cli, cmd,
+				   "%s got '%s': Kubernetes expands "
+				   "$(JOB_COMPLETION_INDEX) only in a Job with "
+				   "completionMode: Indexed",
+				   what, value);
+	return usage_error(cli, cmd,
+			   "%s needs INDEX/COUNT with 0 <= INDEX < COUNT <= "
+			   "%u (for example 0/3), got '%s'",
+			   what, TR_MAX_SHARDS, value);
 }
 
 int tr_cli_parse(tr_cli *cli, int argc, char **argv)
@@ -160,6 +201,11 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		case OPT_VERIFY_KEYS: a->verify_keys = arg; break;
 		case OPT_ALLOWED_SIGNERS: a->allowed_signers = arg; break;
 		case OPT_REQUIRE_SIGNED: a->require_signed = true; break;
+		case OPT_SHARD:
+			if (!parse_shard(a, arg))
+				rc = shard_error(cli, spec->name, "--shard",
+						 arg);
+			break;
 		case OPT_MAX_DELETES:
 			if (tr_str_to_i64(&a->max_deletes, arg, 0, 1000000) < 0)
 				rc = usage_error(cli, spec->name,
@@ -189,6 +235,24 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 				   "unexpected argument '%s' (the repository "
 				   "is given with --repo)",
 				   argv[optind]);
+	if (!a->shard_count &&
+	    (spec->cmd == TR_CMD_PLAN || spec->cmd == TR_CMD_APPLY)) {
+		const char *env = getenv("TRELLIS_SHARD");
+
+		if (env && *env && !parse_shard(a, env))
+			return shard_error(cli, spec->name, "TRELLIS_SHARD",
+					   env);
+	}
+	if (a->shard_count && a->out)
+		return usage_error(cli, spec->name,
+				   "--out saves a plan of the whole config; it "
+				   "cannot be combined with --shard (or "
+				   "TRELLIS_SHARD)");
+	if (a->shard_count && a->plan_file)
+		return usage_error(cli, spec->name,
+				   "--plan applies exactly the saved plan; it "
+				   "cannot be combined with --shard (or "
+				   "TRELLIS_SHARD)");
 	if (a->format && !format_allowed(spec, a->format))
 		return usage_error(cli, spec->name,
 				   "--format must be one of %s, got '%s'",

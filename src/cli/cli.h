@@ -73,6 +73,9 @@ typedef struct tr_cli_args {
 	bool allow_delete_all;
 	const char *report;      /* apply: JSON report file */
 	const char *log_format;  /* text (default) or json */
+	/* --shard INDEX/COUNT (or TRELLIS_SHARD); shard_count 0: unsharded */
+	uint32_t shard_index;
+	uint32_t shard_count;
 	/* explain-access */
 	const char *from_cluster;
 	const char *role;

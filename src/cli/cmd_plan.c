@@ -49,6 +49,16 @@ static void log_object(tr_cli *cli, FILE *stream, cJSON *o)
 	cJSON_Delete(o);
 }
 
+/* {"index": I, "count": N} of --shard. */
+static cJSON *shard_json(const tr_cli *cli)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "index", cli->args.shard_index);
+	cJSON_AddNumberToObject(o, "count", cli->args.shard_count);
+	return o;
+}
+
 /* plan needs to know where in AWS: the config's region, owner, VPCs. */
 static bool config_is_complete(const tr_config *cfg, tr_diag *diag)
 {
@@ -122,12 +132,19 @@ static int connect(planned *p, tr_cli *cli, const char *region,
 		cJSON_AddStringToObject(o, "account", p->id.account);
 		cJSON_AddStringToObject(o, "region",
 					tr_aws_client_region(p->client));
+		if (cli->args.shard_count)
+			cJSON_AddItemToObject(o, "shard", shard_json(cli));
 		log_object(cli, cli->err, o);
 	} else {
+		char shard[48] = "";
+
+		if (cli->args.shard_count)
+			snprintf(shard, sizeof(shard), ", shard %u/%u",
+				 cli->args.shard_index, cli->args.shard_count);
 		tr_cli_printf(cli, cli->err,
-			      "trellis: %s as %s (account %s, region %s)\n",
+			      "trellis: %s as %s (account %s, region %s%s)\n",
 			      doing, p->id.arn, p->id.account,
-			      tr_aws_client_region(p->client));
+			      tr_aws_client_region(p->client), shard);
 	}
 	rc = 0;
 done:
@@ -182,15 +199,15 @@ static bool keeps_something(const tr_plan *plan)
 	return s->no_op || s->update || s->replace;
 }
 
-/* The deletion limits, on a computed plan. */
-static int check_deletes(planned *p, const tr_cli *cli, int64_t max_deletes,
+/* The deletion limits, on a computed plan (a shard's: on the whole plan,
+ * so that every shard refuses alike). */
+static int check_deletes(planned *p, const tr_plan *plan, int64_t max_deletes,
 			 bool allow_delete_all, tr_diag *diag)
 {
 	int rc = 0;
 
-	(void)cli;
 	p->max_deletes = max_deletes;
-	p->deletes = p->plan.summary.remove + p->plan.summary.replace;
+	p->deletes = plan->summary.remove + plan->summary.replace;
 	if ((int64_t)p->deletes > max_deletes) {
 		tr_diag_add(diag, TR_SEV_ERROR, "plan.max-deletes", NULL, 0, 0,
 			    NULL,
@@ -201,7 +218,7 @@ static int check_deletes(planned *p, const tr_cli *cli, int64_t max_deletes,
 			    (long long)max_deletes);
 		rc = TR_EREFUSED;
 	}
-	if (p->plan.summary.remove && !keeps_something(&p->plan) &&
+	if (plan->summary.remove && !keeps_something(plan) &&
 	    !allow_delete_all) {
 		tr_diag_add(diag, TR_SEV_ERROR, "plan.delete-all", NULL, 0, 0,
 			    NULL,
@@ -209,9 +226,63 @@ static int check_deletes(planned *p, const tr_cli *cli, int64_t max_deletes,
 			    "(%zu) and keeps none: an emptied folder or a "
 			    "mistyped --path looks exactly like this; run with "
 			    "--allow-delete-all if it is intended",
-			    p->plan.summary.remove);
+			    plan->summary.remove);
 		rc = TR_EREFUSED;
 	}
+	return rc;
+}
+
+typedef struct shard_keep {
+	const tr_shard_map *map;
+	uint32_t index;
+} shard_keep;
+
+static bool keep_shard(void *ctx, const char *address)
+{
+	const shard_keep *k = ctx;
+
+	return tr_plan_shard_of(k->map, address) == k->index;
+}
+
+/* --shard: this shard's part of the plan, checked against the whole plan,
+ * which every shard computes alike from the same commit. */
+static int make_shard_plan(planned *p, tr_cli *cli, tr_plan_options *popts,
+			   int64_t max_deletes, tr_diag *diag)
+{
+	const tr_cli_args *a = &cli->args;
+	tr_shard_map map;
+	tr_plan whole;
+	tr_diag scratch;
+	shard_keep keep;
+	size_t api_calls = p->plan.api_calls;
+	int rc = 0;
+
+	tr_plan_shard_map_init(&map);
+	tr_plan_init(&whole);
+	tr_diag_init(&scratch);
+	(void)tr_plan_shard_map_build(&map, &p->desired, &p->observed,
+				      a->shard_count);
+	/* Problems of other shards' resources are theirs to report. */
+	(void)tr_plan_compute(&whole, &p->desired, &p->observed, popts,
+			      &scratch);
+	keep.map = &map;
+	keep.index = a->shard_index;
+	popts->keep = keep_shard;
+	popts->keep_ctx = &keep;
+	if (tr_plan_compute(&p->plan, &p->desired, &p->observed, popts,
+			    diag) < 0)
+		rc = TR_ERROR;
+	if (tr_plan_shard_check(&p->plan, &whole, &map, a->shard_index,
+				&p->desired, &p->observed, diag) < 0)
+		rc = TR_ERROR;
+	memcpy(p->plan.commit, p->loaded.tree.commit, sizeof(p->plan.commit));
+	p->plan.api_calls = api_calls;
+	if (check_deletes(p, &whole, max_deletes, a->allow_delete_all,
+			  diag) < 0)
+		rc = TR_EREFUSED;
+	tr_diag_dispose(&scratch);
+	tr_plan_dispose(&whole);
+	tr_plan_shard_map_dispose(&map);
 	return rc;
 }
 
@@ -224,7 +295,7 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	tr_validate_options vopts = {a->allow_unsupported, NULL};
 	tr_observe_options oopts = {NULL, 0, 0, NULL};
 	tr_observe_stats ostats = {0};
-	tr_plan_options popts = {NULL, false, false};
+	tr_plan_options popts = {NULL, false, false, NULL, NULL};
 	const tr_config *cfg;
 
 	if (tr_cli_load(&p->loaded, cli, diag) < 0)
@@ -254,12 +325,17 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	popts.owner = cfg->owner;
 	popts.prune = a->prune || cfg->prune;
 	popts.adopt = a->adopt;
+	p->plan.api_calls = ostats.requests + 1; /* + GetCallerIdentity */
+	if (a->shard_count)
+		return make_shard_plan(p, cli, &popts,
+				       a->max_deletes >= 0 ? a->max_deletes
+							   : cfg->max_deletes,
+				       diag);
 	if (tr_plan_compute(&p->plan, &p->desired, &p->observed, &popts,
 			    diag) < 0)
 		return TR_ERROR;
 	memcpy(p->plan.commit, p->loaded.tree.commit, sizeof(p->plan.commit));
-	p->plan.api_calls = ostats.requests + 1; /* + GetCallerIdentity */
-	return check_deletes(p, cli,
+	return check_deletes(p, &p->plan,
 			     a->max_deletes >= 0 ? a->max_deletes
 						 : cfg->max_deletes,
 			     a->allow_delete_all, diag);
@@ -608,6 +684,10 @@ static int write_report(tr_cli *cli, const planned *p,
 		cJSON_AddStringToObject(root, "plan_file", a->plan_file);
 	cJSON_AddStringToObject(root, "commit", p->plan.commit);
 	cJSON_AddStringToObject(root, "account", p->id.account);
+	if (a->shard_count)
+		cJSON_AddItemToObject(root, "shard", shard_json(cli));
+	else
+		cJSON_AddNullToObject(root, "shard");
 	cJSON_AddNumberToObject(root, "exit_status", exit_status);
 	cJSON_AddBoolToObject(root, "applied", applied);
 	cJSON_AddItemToObject(root, "plan", summary_json(&p->plan));

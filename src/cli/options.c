@@ -88,6 +88,14 @@ const tr_opt_spec tr_cli_options[] = {
 	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
 	 "allow a plan that deletes every owned resource (refused otherwise: "
 	 "an emptied or mistyped path looks exactly like that)"},
+	{"shard", OPT_SHARD, "INDEX/COUNT",
+	 CMD_BIT(TR_CMD_PLAN) | CMD_BIT(TR_CMD_APPLY),
+	 "plan and apply only this shard's resources: the config's services "
+	 "(each with its listeners, rules, target groups, targets, "
+	 "associations, auth policy and DNS record) split into COUNT "
+	 "disjoint shards, 0 <= INDEX < COUNT; shared service networks and "
+	 "VPC associations are shard 0's (also TRELLIS_SHARD); see "
+	 "docs/operations.md"},
 	{"report", OPT_REPORT, "FILE", CMD_BIT(TR_CMD_APPLY),
 	 "write a JSON report of the run: each action with its status "
 	 "(done, failed, skipped), AWS error and timings; counts; exit status"},
@@ -217,6 +225,7 @@ const tr_doc_item tr_cli_environment[] = {
 	{"TRELLIS_CACHE_DIR", "as --cache-dir"},
 	{"TRELLIS_VERIFY_KEYS", "as --verify-keys (trusted OpenPGP keys)"},
 	{"TRELLIS_ALLOWED_SIGNERS", "as --allowed-signers (trusted SSH signers)"},
+	{"TRELLIS_SHARD", "as --shard INDEX/COUNT (plan, apply)"},
 	{"KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT",
 	 "the API server of a cluster with inCluster: true (set by Kubernetes "
 	 "in every pod)"},

@@ -50,7 +50,8 @@ typedef enum tr_opt_id {
 	OPT_REQUEST_PATH,
 	OPT_VERIFY_KEYS,
 	OPT_ALLOWED_SIGNERS,
-	OPT_REQUIRE_SIGNED
+	OPT_REQUIRE_SIGNED,
+	OPT_SHARD
 } tr_opt_id;
 
 typedef struct tr_opt_spec {

@@ -5,6 +5,7 @@
  * --log-format json. Its keys only ever grow; alerts may match on them.
  */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -28,19 +29,25 @@ void tr_cli_print_summary(tr_cli *cli, int exit_code, int64_t duration_ms)
 	const tr_cli_run *r = &cli->run;
 	const char *cmd = tr_cli_command_name(cli->args.command);
 	const char *commit = r->commit[0] ? r->commit : "-";
+	char shard[32] = "-";
 	cJSON *o;
 	char *text;
+
+	if (cli->args.shard_count)
+		snprintf(shard, sizeof(shard), "%u/%u", cli->args.shard_index,
+			 cli->args.shard_count);
 
 	if (!cli->args.log_format || strcmp(cli->args.log_format, "json") != 0) {
 		tr_cli_printf(cli, cli->err,
 			      "trellis-summary: command=%s result=%s exit=%d "
 			      "errors=%zu warnings=%zu create=%zu update=%zu "
 			      "replace=%zu delete=%zu done=%zu failed=%zu "
-			      "skipped=%zu duration_ms=%lld commit=%s\n",
+			      "skipped=%zu duration_ms=%lld commit=%s "
+			      "shard=%s\n",
 			      cmd, result_name(exit_code), exit_code, r->errors,
 			      r->warnings, r->create, r->update, r->replace,
 			      r->remove, r->done, r->failed, r->skipped,
-			      (long long)duration_ms, commit);
+			      (long long)duration_ms, commit, shard);
 		return;
 	}
 	o = cJSON_CreateObject();
@@ -62,6 +69,10 @@ void tr_cli_print_summary(tr_cli *cli, int exit_code, int64_t duration_ms)
 		cJSON_AddStringToObject(o, "commit", r->commit);
 	else
 		cJSON_AddNullToObject(o, "commit");
+	if (cli->args.shard_count)
+		cJSON_AddStringToObject(o, "shard", shard);
+	else
+		cJSON_AddNullToObject(o, "shard");
 	text = cJSON_PrintUnformatted(o);
 	if (text)
 		tr_cli_printf(cli, cli->err, "%s\n", text);

@@ -19,7 +19,7 @@ void tr_plan_init(tr_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-static void change_dispose(tr_change *c)
+void tr_plan_change_dispose(tr_change *c)
 {
 	tr_free(c->address);
 	tr_free(c->name);
@@ -38,7 +38,7 @@ static void change_dispose(tr_change *c)
 void tr_plan_dispose(tr_plan *plan)
 {
 	for (size_t i = 0; i < plan->count; i++)
-		change_dispose(&plan->changes[i]);
+		tr_plan_change_dispose(&plan->changes[i]);
 	tr_free(plan->changes);
 	tr_free(plan->from_commit);
 	tr_plan_init(plan);
@@ -435,6 +435,32 @@ static bool plan_set(tr_plan *out, const tr_resource *d,
 	return true;
 }
 
+void tr_plan_summarize(tr_plan *plan)
+{
+	memset(&plan->summary, 0, sizeof(plan->summary));
+	for (size_t i = 0; i < plan->count; i++) {
+		tr_plan_summary *s = &plan->summary;
+		if (tr_kind_set(plan->changes[i].kind)) {
+			/* Members, not resources: counted as such. */
+			s->members_added += (size_t)cJSON_GetArraySize(
+				plan->changes[i].added);
+			s->members_removed += (size_t)cJSON_GetArraySize(
+				plan->changes[i].removed);
+			if (plan->changes[i].action == TR_ACTION_NOOP)
+				s->no_op++;
+			continue;
+		}
+		switch (plan->changes[i].action) {
+		case TR_ACTION_CREATE: s->create++; break;
+		case TR_ACTION_UPDATE: s->update++; break;
+		case TR_ACTION_REPLACE: s->replace++; break;
+		case TR_ACTION_DELETE: s->remove++; break;
+		case TR_ACTION_DELETE_SKIPPED: s->skipped_deletes++; break;
+		default: s->no_op++; break;
+		}
+	}
+}
+
 int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		    const tr_plan_options *opts, tr_diag *diag)
 {
@@ -452,6 +478,8 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		tr_action action;
 
 		change_of[i] = SIZE_MAX;
+		if (opts->keep && !opts->keep(opts->keep_ctx, d->address))
+			continue; /* another shard's */
 		if (tr_kind_set(d->kind)) {
 			(void)plan_set(out, d, o, &change_of[i]);
 			continue;
@@ -514,7 +542,8 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 		const tr_resource *o = &observed->resources[i];
 
 		if (tr_model_find(desired, o->address) ||
-		    !tr_str_eq(owner_of(o), opts->owner))
+		    !tr_str_eq(owner_of(o), opts->owner) ||
+		    (opts->keep && !opts->keep(opts->keep_ctx, o->address)))
 			continue;
 		if (tr_kind_set(o->kind)) {
 			/* Members of a kept parent are unknown when the
@@ -541,27 +570,6 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
 	if (out->count > 1)
 		qsort(out->changes, out->count, sizeof(*out->changes),
 		      compare_changes);
-	memset(&out->summary, 0, sizeof(out->summary));
-	for (size_t i = 0; i < out->count; i++) {
-		tr_plan_summary *s = &out->summary;
-		if (tr_kind_set(out->changes[i].kind)) {
-			/* Members, not resources: counted as such. */
-			s->members_added += (size_t)cJSON_GetArraySize(
-				out->changes[i].added);
-			s->members_removed += (size_t)cJSON_GetArraySize(
-				out->changes[i].removed);
-			if (out->changes[i].action == TR_ACTION_NOOP)
-				s->no_op++;
-			continue;
-		}
-		switch (out->changes[i].action) {
-		case TR_ACTION_CREATE: s->create++; break;
-		case TR_ACTION_UPDATE: s->update++; break;
-		case TR_ACTION_REPLACE: s->replace++; break;
-		case TR_ACTION_DELETE: s->remove++; break;
-		case TR_ACTION_DELETE_SKIPPED: s->skipped_deletes++; break;
-		default: s->no_op++; break;
-		}
-	}
+	tr_plan_summarize(out);
 	return error;
 }

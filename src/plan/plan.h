@@ -13,6 +13,7 @@
 #include "diag/diag.h"
 #include "model/model.h"
 #include "util/buf.h"
+#include "util/strmap.h"
 
 typedef enum tr_action {
 	TR_ACTION_NOOP = 0,
@@ -56,12 +57,18 @@ typedef struct tr_plan {
 	char commit[41];
 	char *from_commit;     /* trellis diff: the base commit */
 	size_t api_calls;      /* AWS requests made to observe */
+	uint32_t shard_index;  /* --shard INDEX/COUNT: this plan is one */
+	uint32_t shard_count;  /* shard's part; 0: the whole config */
 } tr_plan;
 
 typedef struct tr_plan_options {
 	const char *owner;     /* only resources tagged with it are ours */
 	bool prune;            /* plan deletions of owned, undeclared resources */
 	bool adopt;            /* take over untagged resources of the same name */
+	/* NULL: every resource; else only the addresses it keeps (a shard's):
+	 * the others are neither compared, created, updated nor deleted. */
+	bool (*keep)(void *ctx, const char *address);
+	void *keep_ctx;
 } tr_plan_options;
 
 void tr_plan_init(tr_plan *plan);
@@ -81,8 +88,68 @@ int tr_plan_compute(tr_plan *out, tr_model *desired, tr_model *observed,
  * difference for an update, which becomes a no-op without one). */
 void tr_plan_set_members(tr_change *c);
 
+/* Frees what one change holds (not the change itself). */
+void tr_plan_change_dispose(tr_change *c);
+
+/* Counts the changes into plan->summary (after changes were removed). */
+void tr_plan_summarize(tr_plan *plan);
+
 bool tr_plan_has_changes(const tr_plan *plan);
 const char *tr_action_name(tr_action action);
+
+/* --- shards (docs/operations.md, "Sharding") -----------------------------
+ * `--shard INDEX/COUNT` splits one config's resources into COUNT disjoint
+ * parts, one per run. A resource's shard follows from its group: a VPC
+ * Lattice service with its listeners, rules, target groups (through the
+ * rules that forward to them), targets, service-network association, auth
+ * policy and DNS record; an IAM role or DNS record that names one group's
+ * resources joins that group. Shared parents (service networks, their VPC
+ * associations and auth policies, roles naming several groups) form the
+ * shared group, which is shard 0's. A group's shard is the FNV-1a hash of
+ * its service's address modulo COUNT: it depends on nothing but that
+ * name, so it is stable across runs and input order.
+ */
+#define TR_SHARD_SHARED "" /* the group of shared parents: shard 0 */
+
+typedef struct tr_shard_entry {
+	char *address;
+	char *group;           /* a service's address, or TR_SHARD_SHARED */
+	uint32_t shard;
+} tr_shard_entry;
+
+typedef struct tr_shard_map {
+	uint32_t count;
+	tr_shard_entry *entries;
+	size_t n, cap;
+	tr_strmap by_address;  /* address -> entry index + 1 */
+} tr_shard_map;
+
+void tr_plan_shard_map_init(tr_shard_map *m);
+void tr_plan_shard_map_dispose(tr_shard_map *m);
+/* Assigns every resource of desired and observed (desired's attributes
+ * win for a resource in both) to one of `count` shards. */
+int tr_plan_shard_map_build(tr_shard_map *m, tr_model *desired,
+			    tr_model *observed, uint32_t count);
+/* The entry of an address, or NULL when neither model has it. */
+const tr_shard_entry *tr_plan_shard_entry(const tr_shard_map *m,
+					  const char *address);
+/* The shard of an address; 0 (the shared shard) when unknown. */
+uint32_t tr_plan_shard_of(const tr_shard_map *m, const char *address);
+/* The shard of a group key (TR_SHARD_SHARED: 0). */
+uint32_t tr_plan_shard_of_group(const char *group, uint32_t count);
+
+/*
+ * `plan` was computed for shard `index` only (tr_plan_options.keep);
+ * `whole` for every shard. Fails (errors in diag) when a change of this
+ * shard needs a resource another shard owns and has not created yet, or
+ * when the whole plan replaces a resource that other shards' resources
+ * depend on (one unsharded run must do that). A deletion of a resource
+ * another shard's resources still use is left for a later run (a
+ * warning), so that shard removes them first. Recomputes the summary.
+ */
+int tr_plan_shard_check(tr_plan *plan, const tr_plan *whole,
+			const tr_shard_map *m, uint32_t index,
+			tr_model *desired, tr_model *observed, tr_diag *diag);
 
 typedef enum tr_plan_format {
 	TR_PLAN_TEXT = 0,

@@ -438,6 +438,16 @@ int tr_plan_summary_line(tr_buf *out, const tr_plan *plan)
 	return error ? error : tr_buf_puts(out, ".\n");
 }
 
+/* A shard's plan says so first: the other shards hold the rest. */
+static int shard_line(tr_buf *out, const tr_plan *plan)
+{
+	if (!plan->shard_count)
+		return 0;
+	return tr_buf_printf(out, "Shard %u/%u: only the resources of this "
+				  "shard; the other shards plan the rest.\n",
+			     plan->shard_index, plan->shard_count);
+}
+
 static int render_text(tr_buf *out, const tr_plan *plan,
 		       const tr_plan_render_options *opts)
 {
@@ -445,7 +455,10 @@ static int render_text(tr_buf *out, const tr_plan *plan,
 	static const palette ansi = {"\033[32m", "\033[33m", "\033[31m",
 				     "\033[1m", "\033[0m"};
 	const palette *p = opts->color ? &ansi : &plain;
-	int error = tr_plan_summary_line(out, plan);
+	int error = shard_line(out, plan);
+
+	if (!error)
+		error = tr_plan_summary_line(out, plan);
 
 	if (!error && plan->summary.skipped_deletes)
 		error = tr_buf_printf(out, "%zu owned resource%s would be "
@@ -524,6 +537,11 @@ cJSON *tr_plan_to_json(const tr_plan *plan)
 					(double)plan->summary.members_added);
 		cJSON_AddNumberToObject(summary, "deregister",
 					(double)plan->summary.members_removed);
+	}
+	if (plan->shard_count) {
+		cJSON *shard = cJSON_AddObjectToObject(root, "shard");
+		cJSON_AddNumberToObject(shard, "index", plan->shard_index);
+		cJSON_AddNumberToObject(shard, "count", plan->shard_count);
 	}
 	cJSON_AddBoolToObject(root, "changes", tr_plan_has_changes(plan));
 	cJSON_AddNumberToObject(root, "api_calls", (double)plan->api_calls);
@@ -643,6 +661,9 @@ static int render_markdown(tr_buf *out, const tr_plan *plan,
 							: "",
 				      plan->from_commit ? plan->from_commit : "",
 				      plan->from_commit ? "`" : "");
+	if (!error && plan->shard_count)
+		error = tr_buf_printf(out, "Shard %u/%u\n\n", plan->shard_index,
+				      plan->shard_count);
 	if (!error)
 		error = tr_buf_puts(out, "**");
 	if (!error)

@@ -96,6 +96,9 @@
 /* Apply reports and logs */
 #define TR_MAX_REPORT_BYTES      (64u * 1024 * 1024)
 
+/* --shard INDEX/COUNT: pods of one Indexed Job */
+#define TR_MAX_SHARDS            1000u
+
 /* Route 53 records (src/model/dns.c) */
 #define TR_DNS_MAX_NAME_BYTES       1024u    /* a record name (API limit) */
 #define TR_DNS_MAX_VALUE_BYTES      4000u    /* one record value (API limit) */

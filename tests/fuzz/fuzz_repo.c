@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tr_repo_options ropts = {0};
 	tr_validate_options vopts = {false, schemas()};
 	tr_validate_stats stats;
-	tr_plan_options popts = {"fuzz-owner", true, false};
+	tr_plan_options popts = {"fuzz-owner", true, false, NULL, NULL};
 	tr_model desired, observed;
 	tr_plan plan;
 	tr_diag diag;

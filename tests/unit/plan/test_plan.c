@@ -62,7 +62,7 @@ static void as_observed(tr_model *out, tr_model *m)
 	tr_model_sort(out);
 }
 
-static tr_plan_options OPTS = {"team-x", false, false};
+static tr_plan_options OPTS = {"team-x", false, false, NULL, NULL};
 
 static const tr_change *change(const tr_plan *p, const char *address)
 {
@@ -235,7 +235,7 @@ static void untagged_resources_need_adopt(void **state)
 	tr_model observed;
 	tr_plan plan;
 	tr_diag diag;
-	tr_plan_options adopt = {"team-x", false, true};
+	tr_plan_options adopt = {"team-x", false, true, NULL, NULL};
 	tr_resource *sn;
 	(void)state;
 
@@ -270,7 +270,7 @@ static void removed_route_deletes_only_under_prune(void **state)
 	tr_model observed;
 	tr_plan plan;
 	tr_diag diag;
-	tr_plan_options prune = {"team-x", true, false};
+	tr_plan_options prune = {"team-x", true, false, NULL, NULL};
 	tr_resource *foreign;
 	(void)state;
 
@@ -347,7 +347,7 @@ static void renders_match_golden_files(void **state)
 	tr_model observed;
 	tr_plan plan;
 	tr_diag diag;
-	tr_plan_options prune = {"team-x", true, false};
+	tr_plan_options prune = {"team-x", true, false, NULL, NULL};
 	static const struct {
 		const char *file;
 		tr_plan_render_options opts;

@@ -1,0 +1,488 @@
+/* Shards (--shard INDEX/COUNT): the partition of a many-route repository
+ * is disjoint, covering, keeps each service's resources together, does not
+ * depend on the order of the input, and the per-shard plans add up to the
+ * whole plan; the checks between shards. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+#include "plan/plan.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+
+#define ROUTES 40
+
+typedef struct world {
+	tr_source_tree tree;
+	tr_repo repo;
+	tr_model model;
+	tr_diag diag;
+} world;
+
+static void add_file(world *w, const char *path, const char *text)
+{
+	tr_source_file *file;
+
+	w->tree.files = tr_realloc(w->tree.files,
+				   (w->tree.count + 1) * sizeof(*w->tree.files));
+	file = &w->tree.files[w->tree.count++];
+	file->path = tr_strdup(path);
+	file->data = tr_strdup(text);
+	file->len = strlen(text);
+}
+
+static const char *GATEWAY =
+	"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
+	"metadata: {name: amazon-vpc-lattice}\n"
+	"spec: {controllerName: application-networking.k8s.aws/gateway-api-controller}\n"
+	"---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\n"
+	"metadata: {name: net}\n"
+	"spec:\n  gatewayClassName: amazon-vpc-lattice\n  listeners:\n"
+	"    - {name: http, protocol: HTTP, port: 80}\n";
+
+/* One route with two rules, its two backends and a custom domain. */
+static void route_text(tr_buf *out, int i)
+{
+	assert_int_equal(
+		tr_buf_printf(
+			out,
+			"apiVersion: gateway.networking.k8s.io/v1\n"
+			"kind: HTTPRoute\nmetadata: {name: r%02d, namespace: apps}\n"
+			"spec:\n  hostnames: [r%02d.lattice.io]\n"
+			"  parentRefs: [{name: net, sectionName: http}]\n"
+			"  rules:\n"
+			"    - matches: [{path: {type: PathPrefix, value: /a}}]\n"
+			"      backendRefs: [{name: s%02d-a, port: 80}]\n"
+			"    - backendRefs: [{name: s%02d-b, port: 80}]\n"
+			"---\napiVersion: v1\nkind: Service\n"
+			"metadata: {name: s%02d-a, namespace: apps}\n"
+			"spec: {ports: [{port: 80}]}\n"
+			"---\napiVersion: v1\nkind: Service\n"
+			"metadata: {name: s%02d-b, namespace: apps}\n"
+			"spec: {ports: [{port: 80}]}\n",
+			i, i, i, i, i, i),
+		0);
+}
+
+/* `reversed`: the same manifests, files and documents in the other order. */
+static void load_world(world *w, bool reversed, int skip_route)
+{
+	tr_repo_options opts = {0};
+	tr_buf text = TR_BUF_INIT(1u << 20);
+	char path[64];
+
+	memset(w, 0, sizeof(*w));
+	tr_diag_init(&w->diag);
+	if (!reversed)
+		add_file(w, "c/gateway.yaml", GATEWAY);
+	for (int k = 0; k < ROUTES; k++) {
+		int i = reversed ? ROUTES - 1 - k : k;
+
+		if (i == skip_route)
+			continue;
+		tr_buf_clear(&text);
+		route_text(&text, i);
+		snprintf(path, sizeof(path), "c/%s%02d.yaml",
+			 reversed ? "z" : "a", i);
+		add_file(w, path, text.ptr);
+	}
+	if (reversed)
+		add_file(w, "c/gateway.yaml", GATEWAY);
+	add_file(w, "trellis.yaml",
+		 "version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
+		 "  - {name: c, path: c, vpcId: vpc-0a1b2c3d4e5f60001}\n"
+		 "dns:\n  - {zoneId: Z0123456789ABCDEFGHIJ, domain: lattice.io}\n");
+	assert_int_equal(tr_repo_load(&w->repo, &w->tree, &opts, &w->diag), 0);
+	assert_int_equal(tr_model_build_desired(&w->model, &w->repo, &w->diag),
+			 0);
+	assert_int_equal(tr_diag_count(&w->diag, TR_SEV_ERROR), 0);
+	tr_buf_dispose(&text);
+}
+
+static void world_dispose(world *w)
+{
+	tr_model_dispose(&w->model);
+	tr_repo_dispose(&w->repo);
+	tr_source_tree_dispose(&w->tree);
+	tr_diag_dispose(&w->diag);
+}
+
+/* What AWS would hold after applying `m`, with ids. */
+static void as_observed(tr_model *out, tr_model *m)
+{
+	size_t n = 0;
+
+	tr_model_init(out);
+	tr_model_sort(m);
+	for (size_t i = 0; i < m->count; i++) {
+		const tr_resource *r = &m->resources[i];
+		tr_resource *o;
+		char id[64];
+
+		o = tr_model_add(out, r->kind, cJSON_Duplicate(r->attrs, true),
+				 "%s", strchr(r->address, '.') + 1);
+		assert_non_null(o);
+		cJSON_Delete(o->tags);
+		o->tags = cJSON_Duplicate(r->tags, true);
+		snprintf(id, sizeof(id), "id-%04zu", n++);
+		o->id = tr_strdup(id);
+		if (r->parent)
+			tr_resource_set_parent(o, r->parent);
+	}
+	tr_model_sort(out);
+}
+
+/* The service a resource belongs with, from its address alone:
+ * "listener.r07-apps/http-80" -> "service.r07-apps". */
+static bool service_of(char *out, size_t n, const tr_resource *r)
+{
+	const char *key = strchr(r->address, '.') + 1;
+	const char *svc;
+
+	switch (r->kind) {
+	case TR_KIND_SERVICE:
+	case TR_KIND_LISTENER:
+	case TR_KIND_RULE:
+	case TR_KIND_SN_SERVICE_ASSOCIATION:
+		snprintf(out, n, "service.%.*s", (int)strcspn(key, "/"), key);
+		return true;
+	case TR_KIND_TARGET_GROUP:
+	case TR_KIND_TARGETS:
+		/* s07-a-apps-c-r07-apps */
+		svc = strstr(key, "-c-");
+		assert_non_null(svc);
+		snprintf(out, n, "service.%s", svc + 3);
+		return true;
+	case TR_KIND_DNS_RECORD:
+		snprintf(out, n, "service.%.3s-apps", key);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void test_known_shards(void **state)
+{
+	(void)state;
+	/* Pinned: a changed hash would move every service to another
+	 * shard (harmless, ownership is not per shard, but not silent).
+	 * Computed with an independent FNV-1a (tests/e2e/test_shard.sh). */
+	assert_int_equal(tr_plan_shard_of_group("service.datastore-apps", 3), 1);
+	assert_int_equal(tr_plan_shard_of_group("service.orders-apps", 3), 0);
+	assert_int_equal(tr_plan_shard_of_group("service.users-apps", 3), 2);
+	assert_int_equal(tr_plan_shard_of_group("service.search-apps", 2), 1);
+	assert_int_equal(tr_plan_shard_of_group(TR_SHARD_SHARED, 3), 0);
+	assert_int_equal(tr_plan_shard_of_group("service.users-apps", 1), 0);
+}
+
+static void test_partition(void **state)
+{
+	static const uint32_t counts[] = {1, 2, 3, 7, 40};
+	world w;
+
+	(void)state;
+	load_world(&w, false, -1);
+	for (size_t c = 0; c < sizeof(counts) / sizeof(*counts); c++) {
+		tr_shard_map map;
+		tr_model observed;
+		size_t per_shard[40] = {0};
+		uint32_t n = counts[c];
+
+		tr_model_init(&observed);
+		tr_plan_shard_map_init(&map);
+		assert_int_equal(tr_plan_shard_map_build(&map, &w.model,
+							 &observed, n),
+				 0);
+		assert_int_equal(map.n, w.model.count);
+		for (size_t i = 0; i < w.model.count; i++) {
+			const tr_resource *r = &w.model.resources[i];
+			const tr_shard_entry *e =
+				tr_plan_shard_entry(&map, r->address);
+			char svc[256];
+
+			assert_non_null(e);
+			assert_true(e->shard < n);
+			per_shard[e->shard]++;
+			if (service_of(svc, sizeof(svc), r)) {
+				assert_string_equal(e->group, svc);
+				assert_int_equal(e->shard,
+						 tr_plan_shard_of(&map, svc));
+			} else {
+				/* service network, VPC association */
+				assert_string_equal(e->group, TR_SHARD_SHARED);
+				assert_int_equal(e->shard, 0);
+			}
+		}
+		if (n == 3)
+			for (uint32_t s = 0; s < n; s++)
+				assert_true(per_shard[s] >= 10);
+		tr_plan_shard_map_dispose(&map);
+		tr_model_dispose(&observed);
+	}
+	world_dispose(&w);
+}
+
+static void test_stable_across_order(void **state)
+{
+	world a, b;
+	tr_model none;
+	tr_shard_map ma, mb;
+
+	(void)state;
+	load_world(&a, false, -1);
+	load_world(&b, true, -1);
+	tr_model_init(&none);
+	tr_plan_shard_map_init(&ma);
+	tr_plan_shard_map_init(&mb);
+	assert_int_equal(a.model.count, b.model.count);
+	tr_plan_shard_map_build(&ma, &a.model, &none, 3);
+	tr_plan_shard_map_build(&mb, &b.model, &none, 3);
+	for (size_t i = 0; i < a.model.count; i++) {
+		const char *addr = a.model.resources[i].address;
+		assert_non_null(tr_plan_shard_entry(&mb, addr));
+		assert_int_equal(tr_plan_shard_of(&ma, addr),
+				 tr_plan_shard_of(&mb, addr));
+	}
+	/* Built again: the same. */
+	tr_plan_shard_map_build(&mb, &a.model, &none, 3);
+	for (size_t i = 0; i < a.model.count; i++) {
+		const char *addr = a.model.resources[i].address;
+		assert_int_equal(tr_plan_shard_of(&ma, addr),
+				 tr_plan_shard_of(&mb, addr));
+	}
+	tr_plan_shard_map_dispose(&ma);
+	tr_plan_shard_map_dispose(&mb);
+	tr_model_dispose(&none);
+	world_dispose(&a);
+	world_dispose(&b);
+}
+
+static bool keep_index(void *ctx, const char *address)
+{
+	void **k = ctx;
+
+	return tr_plan_shard_of(k[0], address) == *(uint32_t *)k[1];
+}
+
+/* A removed route (only observed) is pruned by its service's shard, its
+ * target groups included; the shards' plans are disjoint and add up to
+ * the whole plan. */
+static void test_plans_add_up(void **state)
+{
+	world full, less;
+	tr_model observed;
+	tr_shard_map map;
+	tr_plan whole;
+	tr_plan_options opts = {"team-x", true, false, NULL, NULL};
+	size_t total = 0;
+	char *owner_of_change[4096] = {0};
+
+	(void)state;
+	load_world(&full, false, -1);
+	load_world(&less, false, 7); /* route r07 removed */
+	as_observed(&observed, &full.model);
+	tr_plan_shard_map_init(&map);
+	tr_plan_shard_map_build(&map, &less.model, &observed, 3);
+	/* r07's resources exist only in AWS: still with their service. */
+	assert_int_equal(tr_plan_shard_of(&map, "target_group.s07-a-apps-c-r07-apps"),
+			 tr_plan_shard_of(&map, "service.r07-apps"));
+	assert_int_equal(tr_plan_shard_of(&map, "dns_record.r07.lattice.io"),
+			 tr_plan_shard_of(&map, "service.r07-apps"));
+	assert_int_equal(tr_plan_shard_of(&map, "rule.r07-apps/http-80/1"),
+			 tr_plan_shard_of(&map, "service.r07-apps"));
+	tr_plan_init(&whole);
+	assert_int_equal(tr_plan_compute(&whole, &less.model, &observed, &opts,
+					 &less.diag),
+			 0);
+	assert_true(whole.summary.remove >= 8);
+	assert_true(whole.count < 4096);
+	for (uint32_t s = 0; s < 3; s++) {
+		tr_plan part;
+		tr_plan_options popts = opts;
+		void *k[2] = {&map, &s};
+
+		popts.keep = keep_index;
+		popts.keep_ctx = k;
+		tr_plan_init(&part);
+		assert_int_equal(tr_plan_compute(&part, &less.model, &observed,
+						 &popts, &less.diag),
+				 0);
+		assert_int_equal(tr_plan_shard_check(&part, &whole, &map, s,
+						     &less.model, &observed,
+						     &less.diag),
+				 0);
+		assert_int_equal(part.shard_index, s);
+		assert_int_equal(part.shard_count, 3);
+		for (size_t i = 0; i < part.count; i++) {
+			const tr_change *c = &part.changes[i];
+			bool found = false;
+
+			assert_int_equal(tr_plan_shard_of(&map, c->address), s);
+			for (size_t j = 0; j < whole.count; j++) {
+				if (strcmp(whole.changes[j].address,
+					   c->address) != 0)
+					continue;
+				assert_null(owner_of_change[j]); /* disjoint */
+				owner_of_change[j] = c->address;
+				assert_int_equal(whole.changes[j].action,
+						 c->action);
+				found = true;
+			}
+			assert_true(found);
+			if (c->action == TR_ACTION_DELETE)
+				assert_int_equal(
+					s, tr_plan_shard_of(&map,
+							    "service.r07-apps"));
+		}
+		total += part.count;
+		/* Checked above; the pointers die with the part. */
+		for (size_t j = 0; j < whole.count; j++)
+			if (owner_of_change[j])
+				owner_of_change[j] = (char *)"";
+		tr_plan_dispose(&part);
+	}
+	assert_int_equal(total, whole.count); /* covering */
+	assert_int_equal(tr_diag_count(&less.diag, TR_SEV_ERROR), 0);
+	tr_plan_dispose(&whole);
+	tr_plan_shard_map_dispose(&map);
+	tr_model_dispose(&observed);
+	world_dispose(&full);
+	world_dispose(&less);
+}
+
+/* From empty, a service's shard needs the service network, shard 0's:
+ * an error naming shard 0; shard 0 itself is fine. A deletion that a
+ * resource of another shard still uses waits, with a warning. */
+static void test_checks(void **state)
+{
+	world w;
+	tr_model empty, observed;
+	tr_shard_map map;
+	tr_plan whole;
+	tr_plan_options opts = {"team-x", true, false, NULL, NULL};
+	uint32_t svc_shard, s0 = 0;
+	void *k0[2];
+
+	(void)state;
+	load_world(&w, false, -1);
+	tr_model_init(&empty);
+	tr_plan_shard_map_init(&map);
+	tr_plan_shard_map_build(&map, &w.model, &empty, 3);
+	svc_shard = tr_plan_shard_of(&map, "service.r01-apps");
+	tr_plan_init(&whole);
+	assert_int_equal(tr_plan_compute(&whole, &w.model, &empty, &opts,
+					 &w.diag),
+			 0);
+	for (uint32_t s = 0; s < 3; s++) {
+		tr_plan part;
+		tr_plan_options popts = opts;
+		void *k[2] = {&map, &s};
+		tr_diag diag;
+		int rc;
+
+		tr_diag_init(&diag);
+		popts.keep = keep_index;
+		popts.keep_ctx = k;
+		tr_plan_init(&part);
+		assert_int_equal(tr_plan_compute(&part, &w.model, &empty,
+						 &popts, &diag),
+				 0);
+		rc = tr_plan_shard_check(&part, &whole, &map, s, &w.model,
+					 &empty, &diag);
+		if (s == 0) {
+			assert_int_equal(rc, 0);
+		} else {
+			bool named = false;
+
+			assert_int_equal(rc, TR_ECONFLICT);
+			for (size_t i = 0; i < diag.count; i++)
+				named |= strstr(diag.entries[i].message,
+						"owned by shard 0/3, not "
+						"created yet") != NULL &&
+					 strcmp(diag.entries[i].rule,
+						"shard.dependency") == 0;
+			assert_true(named);
+		}
+		tr_plan_dispose(&part);
+		tr_diag_dispose(&diag);
+	}
+	tr_plan_dispose(&whole);
+
+	/* Everything exists; the gateway is removed from the manifests but
+	 * r01's association still uses the service network. */
+	as_observed(&observed, &w.model);
+	for (size_t i = 0; i < w.model.count; i++)
+		if (w.model.resources[i].kind == TR_KIND_SERVICE_NETWORK ||
+		    w.model.resources[i].kind == TR_KIND_SN_VPC_ASSOCIATION) {
+			tr_model desired;
+			tr_plan part;
+			tr_plan_options popts = opts;
+			tr_diag diag;
+			bool deferred = false;
+
+			tr_model_init(&desired); /* all removed, say */
+			tr_plan_init(&whole);
+			tr_plan_init(&part);
+			tr_diag_init(&diag);
+			tr_plan_shard_map_build(&map, &desired, &observed, 3);
+			assert_int_equal(tr_plan_compute(&whole, &desired,
+							 &observed, &opts,
+							 &diag),
+					 0);
+			k0[0] = &map;
+			k0[1] = &s0;
+			popts.keep = keep_index;
+			popts.keep_ctx = k0;
+			assert_int_equal(tr_plan_compute(&part, &desired,
+							 &observed, &popts,
+							 &diag),
+					 0);
+			assert_true(part.summary.remove >= 2);
+			assert_int_equal(tr_plan_shard_check(&part, &whole,
+							     &map, 0, &desired,
+							     &observed, &diag),
+					 0);
+			/* The network waits for the services' associations
+			 * (other shards); its VPC association (shard 0's)
+			 * does not wait for anything. */
+			for (size_t j = 0; j < part.count; j++)
+				assert_int_not_equal(part.changes[j].kind,
+						     TR_KIND_SERVICE_NETWORK);
+			for (size_t j = 0; j < diag.count; j++)
+				deferred |= strcmp(diag.entries[j].rule,
+						   "shard.deferred") == 0 &&
+					    diag.entries[j].severity ==
+						    TR_SEV_WARNING;
+			assert_true(deferred);
+			tr_plan_dispose(&part);
+			tr_plan_dispose(&whole);
+			tr_diag_dispose(&diag);
+			tr_model_dispose(&desired);
+			break;
+		}
+	(void)svc_shard;
+	tr_plan_shard_map_dispose(&map);
+	tr_model_dispose(&observed);
+	tr_model_dispose(&empty);
+	world_dispose(&w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_known_shards),
+		cmocka_unit_test(test_partition),
+		cmocka_unit_test(test_stable_across_order),
+		cmocka_unit_test(test_plans_add_up),
+		cmocka_unit_test(test_checks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
