@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # examples/kubernetes: the manifests are valid objects with what a CronJob
-# deployment needs (tools/examples_check.py k8s), and the IAM policy grants
+# deployment needs (tools/examples_check.py k8s; the sharded CronJob's
+# Indexed Job passes each pod's index to --shard), and the IAM policy grants
 # exactly the AWS actions the code calls (tools/examples_check.py iam).
 # Mutated copies show each check can fail.
 source "$(dirname "$0")/lib.sh"
@@ -78,6 +79,22 @@ expect_fail cache-unmounted "the cache dir /var/cache/trellis is not a volume mo
 d=$(copy inline-token)
 sed -i 's|                - name: TMPDIR|                - name: TRELLIS_GIT_TOKEN\n                  value: ghp_inline\n                - name: TMPDIR|' "$d/examples/kubernetes/cronjob.yaml"
 expect_fail inline-token "TRELLIS_GIT_TOKEN is inline" k8s "$d" "$TRELLIS_BIN"
+
+d=$(copy shard-count)
+sed -i 's|--shard=$(JOB_COMPLETION_INDEX)/3|--shard=$(JOB_COMPLETION_INDEX)/4|' "$d/examples/kubernetes/cronjob-sharded.yaml"
+expect_fail shard-count 'args must pass --shard=$(JOB_COMPLETION_INDEX)/3 (COUNT = completions), got $(JOB_COMPLETION_INDEX)/4' k8s "$d" "$TRELLIS_BIN"
+
+d=$(copy shard-parallelism)
+sed -i 's/parallelism: 3 /parallelism: 1 /' "$d/examples/kubernetes/cronjob-sharded.yaml"
+expect_fail shard-parallelism "parallelism must equal completions (3)" k8s "$d" "$TRELLIS_BIN"
+
+d=$(copy shard-backoff)
+sed -i 's/backoffLimitPerIndex: 2/backoffLimit: 0/' "$d/examples/kubernetes/cronjob-sharded.yaml"
+expect_fail shard-backoff "use backoffLimitPerIndex, not backoffLimit" k8s "$d" "$TRELLIS_BIN"
+
+d=$(copy shard-too-many)
+sed -i 's|--shard=$(JOB_COMPLETION_INDEX)/3|--shard=$(JOB_COMPLETION_INDEX)/1001|; s/completions: 3 /completions: 1001 /; s/parallelism: 3 /parallelism: 1001 /' "$d/examples/kubernetes/cronjob-sharded.yaml"
+expect_fail shard-too-many "trellis refuses --shard=0/1001" k8s "$d" "$TRELLIS_BIN"
 
 d=$(copy bad-yaml)
 printf 'kind: [unclosed\n' >>"$d/examples/kubernetes/namespace.yaml"

@@ -237,6 +237,45 @@ def check_k8s(src, binary):
                 problem(f"{rel}: resource {r} does not exist")
 
 
+def check_indexed(job, pod, binary, where):
+    """An Indexed Job of shards: one pod per shard, all at once, each
+    passing its index to --shard INDEX/COUNT with COUNT = completions."""
+    n = job.get("completions")
+    if not isinstance(n, int) or n < 1:
+        problem(f"{where}: an Indexed Job needs completions")
+        return
+    if job.get("parallelism") != n:
+        problem(f"{where}: parallelism must equal completions ({n}): "
+                "every shard runs in every round")
+    if "backoffLimit" in job or "backoffLimitPerIndex" not in job:
+        problem(f"{where}: use backoffLimitPerIndex, not backoffLimit: a "
+                "Job-wide limit ends every shard when one fails")
+    for c in pod.get("containers", []):
+        args = [str(a) for a in c.get("args", [])]
+        value = None
+        for i, a in enumerate(args):
+            if a.startswith("--shard="):
+                value = a.split("=", 1)[1]
+            elif a == "--shard" and i + 1 < len(args):
+                value = args[i + 1]
+        want = f"$(JOB_COMPLETION_INDEX)/{n}"
+        if value != want:
+            problem(f"{where}: args must pass --shard={want} "
+                    f"(COUNT = completions), got {value}")
+            continue
+        # What each pod's trellis gets once Kubernetes expanded it: a
+        # valid --shard (not exit 64; the missing repo fails with 1).
+        for i in range(n):
+            r = subprocess.run([binary, "plan", "--repo",
+                                "/nonexistent/trellis-examples-check",
+                                f"--shard={i}/{n}"],
+                               capture_output=True, text=True)
+            if r.returncode == 64:
+                problem(f"{where}: trellis refuses --shard={i}/{n}: "
+                        f"{r.stderr.strip()}")
+                break
+
+
 def check_workload(rel, d, binary, sa_names, secrets):
     kind = d["kind"]
     if kind == "CronJob":
@@ -250,6 +289,8 @@ def check_workload(rel, d, binary, sa_names, secrets):
         job = d.get("spec", {})
     pod = get(job, "template.spec", {})
     where = f"{rel}: {kind} {get(d, 'metadata.name')}"
+    if job.get("completionMode") == "Indexed":
+        check_indexed(job, pod, binary, where)
     if pod.get("restartPolicy") not in ("Never", "OnFailure"):
         problem(f"{where}: restartPolicy must be Never or OnFailure")
     if pod.get("serviceAccountName") not in sa_names:

@@ -15,7 +15,9 @@
 #include "model/model.h"
 #include "plan/plan.h"
 #include "util/alloc.h"
+#include "util/arena.h"
 #include "util/buf.h"
+#include "validate/schema.h"
 
 #define ROUTES 40
 
@@ -264,6 +266,57 @@ static void test_stable_across_order(void **state)
 	world_dispose(&b);
 }
 
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *data;
+	long n;
+
+	if (!fp)
+		fail_msg("cannot read %s", path);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	data = tr_malloc((size_t)n + 1);
+	*len = fread(data, 1, (size_t)n, fp);
+	data[*len] = '\0';
+	fclose(fp);
+	return data;
+}
+
+/* A shard's JSON plan says which shard, as docs/plan.schema.json has it. */
+static void check_json(const tr_plan *part, uint32_t s)
+{
+	tr_schema *schema = NULL;
+	tr_diag diag;
+	tr_arena arena;
+	size_t len;
+	char *text = read_file(TR_TEST_DATA_DIR "/../../docs/plan.schema.json",
+			       &len);
+	cJSON *doc = tr_plan_to_json(part);
+	const cJSON *shard = cJSON_GetObjectItemCaseSensitive(doc, "shard");
+
+	tr_diag_init(&diag);
+	assert_int_equal(tr_schema_compile(&schema, "plan.schema.json", text,
+					   len, NULL, &diag),
+			 0);
+	assert_non_null(shard);
+	assert_int_equal(cJSON_GetObjectItem(shard, "index")->valueint, s);
+	assert_int_equal(cJSON_GetObjectItem(shard, "count")->valueint, 3);
+	tr_arena_init(&arena);
+	assert_int_equal(tr_schema_validate(schema, "shard plan",
+					    tr_schema_node_from_json(&arena,
+								     doc),
+					    "", &diag),
+			 0);
+	assert_int_equal(tr_diag_count(&diag, TR_SEV_ERROR), 0);
+	tr_arena_dispose(&arena);
+	cJSON_Delete(doc);
+	tr_free(text);
+	tr_schema_free(schema);
+	tr_diag_dispose(&diag);
+}
+
 static bool keep_index(void *ctx, const char *address)
 {
 	void **k = ctx;
@@ -320,6 +373,7 @@ static void test_plans_add_up(void **state)
 				 0);
 		assert_int_equal(part.shard_index, s);
 		assert_int_equal(part.shard_count, 3);
+		check_json(&part, s);
 		for (size_t i = 0; i < part.count; i++) {
 			const tr_change *c = &part.changes[i];
 			bool found = false;
