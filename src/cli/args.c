@@ -89,6 +89,89 @@ static int shard_error(tr_cli *cli, const char *cmd, const char *what,
 			   what, TR_MAX_SHARDS, value);
 }
 
+size_t tr_cli_unit_count(const tr_cli_args *a)
+{
+	size_t n = a->path_count > a->config_count ? a->path_count
+						   : a->config_count;
+
+	return n ? n : 1;
+}
+
+/* One value for every unit, or one per unit. */
+static const char *unit_value(const char *const *values, size_t count,
+			      size_t i)
+{
+	if (!count)
+		return NULL;
+	return count == 1 ? values[0] : i < count ? values[i] : NULL;
+}
+
+const char *tr_cli_unit_path(const tr_cli_args *a, size_t i)
+{
+	return unit_value(a->paths, a->path_count, i);
+}
+
+const char *tr_cli_unit_config(const tr_cli_args *a, size_t i)
+{
+	return unit_value(a->configs, a->config_count, i);
+}
+
+static int add_unit_option(tr_cli *cli, const char *cmd, int opt,
+			   const char *value)
+{
+	tr_cli_args *a = &cli->args;
+	const char **list = opt == OPT_PATH ? a->paths : a->configs;
+	size_t *n = opt == OPT_PATH ? &a->path_count : &a->config_count;
+
+	if (*n >= TR_MAX_UNITS)
+		return usage_error(cli, cmd, "at most %u --%s values in one run",
+				   TR_MAX_UNITS,
+				   opt == OPT_PATH ? "path" : "config");
+	list[(*n)++] = value;
+	if (opt == OPT_PATH && !a->path)
+		a->path = value;
+	if (opt == OPT_CONFIG && !a->config)
+		a->config = value;
+	return 0;
+}
+
+/* Several configs in one run: which commands take them and how --path
+ * and --config pair up (docs/operations.md). */
+static int check_units(tr_cli *cli, const tr_cmd_spec *spec)
+{
+	const tr_cli_args *a = &cli->args;
+	size_t n = tr_cli_unit_count(a);
+
+	if (n == 1)
+		return 0;
+	if (spec->cmd == TR_CMD_DIFF || spec->cmd == TR_CMD_EXPLAIN_ACCESS)
+		return usage_error(cli, spec->name,
+				   "%s reads one config: give --path and "
+				   "--config at most once",
+				   spec->name);
+	if (a->path_count > 1 && a->config_count > 1 &&
+	    a->path_count != a->config_count)
+		return usage_error(cli, spec->name,
+				   "%zu --path and %zu --config values: give "
+				   "one of them once (it applies to every "
+				   "config), or both the same number of times "
+				   "(they pair up in order)",
+				   a->path_count, a->config_count);
+	if (a->out)
+		return usage_error(cli, spec->name,
+				   "--out saves the plan of one config; with "
+				   "%zu configs, run one `plan --out` per "
+				   "config",
+				   n);
+	if (a->report)
+		return usage_error(cli, spec->name,
+				   "--report describes one config's apply; "
+				   "with %zu configs, run one apply per config "
+				   "for reports",
+				   n);
+	return 0;
+}
+
 int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 {
 	tr_cli_args *a = &cli->args;
@@ -171,8 +254,10 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 		case OPT_DEBUG: a->debug = true; break;
 		case OPT_REPO: a->repo = arg; break;
 		case OPT_REF: a->ref = arg; break;
-		case OPT_PATH: a->path = arg; break;
-		case OPT_CONFIG: a->config = arg; break;
+		case OPT_PATH:
+		case OPT_CONFIG:
+			rc = add_unit_option(cli, spec->name, c, arg);
+			break;
 		case OPT_CACHE_DIR: a->cache_dir = arg; break;
 		case OPT_CA_FILE: a->ca_file = arg; break;
 		case OPT_SSH_KEY: a->ssh_key = arg; break;
@@ -243,6 +328,8 @@ int tr_cli_parse(tr_cli *cli, int argc, char **argv)
 			return shard_error(cli, spec->name, "TRELLIS_SHARD",
 					   env);
 	}
+	if ((rc = check_units(cli, spec)) != 0)
+		return rc;
 	if (a->shard_count && a->out)
 		return usage_error(cli, spec->name,
 				   "--out saves a plan of the whole config; it "

@@ -13,6 +13,7 @@
 #include "aws/credentials.h"
 #include "diag/diag.h"
 #include "util/buf.h"
+#include "util/limits.h"
 #include "util/redact.h"
 
 enum {
@@ -45,8 +46,14 @@ typedef struct tr_cli_args {
 	/* SOURCE */
 	const char *repo;
 	const char *ref;
-	const char *path;
-	const char *config;
+	const char *path;        /* the first --path (one config: the only) */
+	const char *config;      /* the first --config */
+	/* Every --path and --config, in order (plan, apply, validate and
+	 * render take several: one config, a "unit", per pair). */
+	const char *paths[TR_MAX_UNITS];
+	const char *configs[TR_MAX_UNITS];
+	size_t path_count;
+	size_t config_count;
 	const char *cache_dir;
 	const char *ca_file;
 	const char *ssh_key;
@@ -89,6 +96,7 @@ typedef struct tr_cli_args {
  * (docs/operations.md). */
 typedef struct tr_cli_run {
 	bool recorded;
+	size_t units;           /* configs run (several --path/--config) */
 	size_t errors, warnings;
 	size_t create, update, replace, remove;
 	size_t done, failed, skipped;
@@ -112,6 +120,13 @@ typedef struct tr_cli {
 /* Parses argv; on bad usage prints a one-line reason and a hint to err and
  * returns TR_EXIT_USAGE, else 0. */
 int tr_cli_parse(tr_cli *cli, int argc, char **argv);
+
+/* How many configs (units) the run has: the larger of the --path and
+ * --config counts, at least 1; unit i's --path and --config (NULL when
+ * not given). */
+size_t tr_cli_unit_count(const tr_cli_args *a);
+const char *tr_cli_unit_path(const tr_cli_args *a, size_t i);
+const char *tr_cli_unit_config(const tr_cli_args *a, size_t i);
 
 const char *tr_cli_command_name(tr_cli_command cmd);
 

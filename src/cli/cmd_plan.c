@@ -18,6 +18,7 @@
 #include "util/alloc.h"
 #include "util/limits.h"
 #include "util/str.h"
+#include "util/strmap.h"
 #include "validate/validate.h"
 
 typedef struct planned {
@@ -286,20 +287,15 @@ static int make_shard_plan(planned *p, tr_cli *cli, tr_plan_options *popts,
 	return rc;
 }
 
-/* Everything up to a checked plan. Problems go to diag; negative return. */
-static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
-		     tr_diag *diag)
+/* A loaded config up to its desired model: validation, the config's
+ * AWS settings, the targets from Kubernetes. No AWS request. */
+static int prepare(planned *p, tr_cli *cli, tr_diag *diag)
 {
 	const tr_cli_args *a = &cli->args;
 	tr_validate_stats stats;
 	tr_validate_options vopts = {a->allow_unsupported, NULL};
-	tr_observe_options oopts = {NULL, 0, 0, NULL};
-	tr_observe_stats ostats = {0};
-	tr_plan_options popts = {NULL, false, false, NULL, NULL};
 	const tr_config *cfg;
 
-	if (tr_cli_load(&p->loaded, cli, diag) < 0)
-		return TR_ERROR;
 	(void)tr_validate_repo(&stats, &p->loaded.repo, &vopts, diag);
 	cfg = &p->loaded.repo.config;
 	if (tr_diag_failed(diag, a->allow_unsupported) ||
@@ -312,6 +308,19 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 	if (tr_cli_kube_targets(cli, &p->desired, cfg, diag) < 0 ||
 	    tr_diag_failed(diag, a->allow_unsupported))
 		return TR_ERROR;
+	return 0;
+}
+
+/* A prepared config's plan against what AWS holds, checked. */
+static int plan_against_aws(planned *p, tr_cli *cli, bool writes_allowed,
+			    tr_diag *diag)
+{
+	const tr_cli_args *a = &cli->args;
+	tr_observe_options oopts = {NULL, 0, 0, NULL};
+	tr_observe_stats ostats = {0};
+	tr_plan_options popts = {NULL, false, false, NULL, NULL};
+	const tr_config *cfg = &p->loaded.repo.config;
+
 	if (connect(p, cli, cfg->region, writes_allowed, diag) < 0)
 		return TR_ERROR;
 	oopts.owner = cfg->owner;
@@ -339,6 +348,16 @@ static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
 			     a->max_deletes >= 0 ? a->max_deletes
 						 : cfg->max_deletes,
 			     a->allow_delete_all, diag);
+}
+
+/* Everything up to a checked plan. Problems go to diag; negative return. */
+static int make_plan(planned *p, tr_cli *cli, bool writes_allowed,
+		     tr_diag *diag)
+{
+	if (tr_cli_load(&p->loaded, cli, diag) < 0 ||
+	    prepare(p, cli, diag) < 0)
+		return TR_ERROR;
+	return plan_against_aws(p, cli, writes_allowed, diag);
 }
 
 /*
@@ -555,27 +574,36 @@ static cJSON *summary_json(const tr_plan *plan)
 	return o;
 }
 
-/* What the summary line reports (main prints it after the command). */
+/* What the summary line reports (main prints it after the command);
+ * several configs add up. */
 static void record_run(tr_cli *cli, const planned *p,
 		       const tr_apply_result *res, const tr_diag *diag)
 {
 	tr_cli_run *r = &cli->run;
 
 	r->recorded = true;
-	r->errors = tr_diag_count(diag, TR_SEV_ERROR);
-	r->warnings = tr_diag_count(diag, TR_SEV_WARNING);
-	r->create = p->plan.summary.create;
-	r->update = p->plan.summary.update;
-	r->replace = p->plan.summary.replace;
-	r->remove = p->plan.summary.remove;
+	r->units++;
+	r->errors += tr_diag_count(diag, TR_SEV_ERROR);
+	r->warnings += tr_diag_count(diag, TR_SEV_WARNING);
+	r->create += p->plan.summary.create;
+	r->update += p->plan.summary.update;
+	r->replace += p->plan.summary.replace;
+	r->remove += p->plan.summary.remove;
 	if (res) {
-		r->done = res->done;
-		r->failed = res->failed;
-		r->skipped = res->skipped;
+		r->done += res->done;
+		r->failed += res->failed;
+		r->skipped += res->skipped;
 	}
-	memcpy(r->commit, p->plan.commit, sizeof(r->commit));
-	r->commit[sizeof(r->commit) - 1] = '\0';
+	if (p->plan.commit[0] || p->loaded.tree.commit[0]) {
+		memcpy(r->commit,
+		       p->plan.commit[0] ? p->plan.commit
+					 : p->loaded.tree.commit,
+		       sizeof(r->commit));
+		r->commit[sizeof(r->commit) - 1] = '\0';
+	}
 }
+
+static int run_units(tr_cli *cli);
 
 int tr_cmd_plan(tr_cli *cli)
 {
@@ -584,6 +612,8 @@ int tr_cmd_plan(tr_cli *cli)
 	planned p;
 	int rc = TR_EXIT_ERROR;
 
+	if (tr_cli_unit_count(a) > 1)
+		return run_units(cli);
 	tr_diag_init(&diag);
 	planned_init(&p);
 	if (make_plan(&p, cli, false, &diag) < 0 || render(cli, &p.plan) < 0)
@@ -768,16 +798,64 @@ done:
 	return rc;
 }
 
+/* apply's part after the plan is printed: carries it out and says how it
+ * went. *applied: tr_apply ran. */
+static int carry_out(tr_cli *cli, planned *p, tr_apply_result *res,
+		     bool *applied, tr_diag *diag)
+{
+	const tr_cli_args *a = &cli->args;
+	tr_apply_options aopts;
+	int rc;
+
+	if (!tr_plan_has_changes(&p->plan))
+		return TR_EXIT_OK;
+	memset(&aopts, 0, sizeof(aopts));
+	aopts.owner = p->loaded.repo.config.owner;
+	aopts.progress = apply_progress;
+	aopts.event = apply_event;
+	aopts.ctx = cli;
+	if (!log_json(cli))
+		tr_cli_printf(cli, progress_stream(cli), "\n");
+	*applied = true;
+	rc = tr_apply(res, p->client, &p->plan, &p->observed, &aopts, diag) < 0
+		     ? TR_EXIT_ERROR
+		     : TR_EXIT_OK;
+	if (log_json(cli)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "event", "applied");
+		cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
+		cJSON_AddBoolToObject(o, "complete", rc == TR_EXIT_OK);
+		cJSON_AddNumberToObject(o, "done", (double)res->done);
+		cJSON_AddNumberToObject(o, "failed", (double)res->failed);
+		cJSON_AddNumberToObject(o, "skipped", (double)res->skipped);
+		cJSON_AddNumberToObject(o, "not_sent", (double)res->refused);
+		cJSON_AddNumberToObject(o, "duration_ms",
+					(double)res->duration_ms);
+		log_object(cli, progress_stream(cli), o);
+	} else if (a->dry_run)
+		tr_cli_printf(cli, progress_stream(cli),
+			      "Dry run: %zu request%s not sent; nothing was "
+			      "changed.\n",
+			      res->refused, res->refused == 1 ? "" : "s");
+	else
+		tr_cli_printf(cli, progress_stream(cli),
+			      "Apply %s: %zu done, %zu failed, %zu skipped.\n",
+			      rc == TR_EXIT_OK ? "complete" : "incomplete",
+			      res->done, res->failed, res->skipped);
+	return rc;
+}
+
 int tr_cmd_apply(tr_cli *cli)
 {
 	const tr_cli_args *a = &cli->args;
 	tr_diag diag;
 	planned p;
-	tr_apply_options aopts;
 	tr_apply_result res;
 	bool applied = false;
 	int rc = TR_EXIT_ERROR;
 
+	if (tr_cli_unit_count(a) > 1)
+		return run_units(cli);
 	tr_diag_init(&diag);
 	planned_init(&p);
 	memset(&res, 0, sizeof(res));
@@ -787,43 +865,7 @@ int tr_cmd_apply(tr_cli *cli)
 			  : make_plan(&p, cli, !a->dry_run, &diag)) < 0 ||
 	    render(cli, &p.plan) < 0)
 		goto done;
-	if (!tr_plan_has_changes(&p.plan)) {
-		rc = TR_EXIT_OK;
-		goto done;
-	}
-	memset(&aopts, 0, sizeof(aopts));
-	aopts.owner = p.loaded.repo.config.owner;
-	aopts.progress = apply_progress;
-	aopts.event = apply_event;
-	aopts.ctx = cli;
-	if (!log_json(cli))
-		tr_cli_printf(cli, progress_stream(cli), "\n");
-	applied = true;
-	rc = tr_apply(&res, p.client, &p.plan, &p.observed, &aopts, &diag) < 0
-		     ? TR_EXIT_ERROR
-		     : TR_EXIT_OK;
-	if (log_json(cli)) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "event", "applied");
-		cJSON_AddBoolToObject(o, "dry_run", a->dry_run);
-		cJSON_AddBoolToObject(o, "complete", rc == TR_EXIT_OK);
-		cJSON_AddNumberToObject(o, "done", (double)res.done);
-		cJSON_AddNumberToObject(o, "failed", (double)res.failed);
-		cJSON_AddNumberToObject(o, "skipped", (double)res.skipped);
-		cJSON_AddNumberToObject(o, "not_sent", (double)res.refused);
-		cJSON_AddNumberToObject(o, "duration_ms",
-					(double)res.duration_ms);
-		log_object(cli, progress_stream(cli), o);
-	} else if (a->dry_run)
-		tr_cli_printf(cli, progress_stream(cli),
-			      "Dry run: %zu request%s not sent; nothing was "
-			      "changed.\n",
-			      res.refused, res.refused == 1 ? "" : "s");
-	else
-		tr_cli_printf(cli, progress_stream(cli),
-			      "Apply %s: %zu done, %zu failed, %zu skipped.\n",
-			      rc == TR_EXIT_OK ? "complete" : "incomplete",
-			      res.done, res.failed, res.skipped);
+	rc = carry_out(cli, &p, &res, &applied, &diag);
 done:
 	if (a->report && write_report(cli, &p, &res, applied, rc, &diag) < 0)
 		rc = TR_EXIT_ERROR;
@@ -832,5 +874,227 @@ done:
 	tr_apply_result_dispose(&res);
 	planned_dispose(cli, &p);
 	tr_diag_dispose(&diag);
+	return rc;
+}
+
+/* --- several configs in one run ------------------------------------------ */
+
+/* What two configs run with the same credentials (one account) must not
+ * share: an owner in one region (each would take the other's resources
+ * for its own, and prune them), or a named AWS resource (it has one
+ * owner). IAM roles and Route 53 records are global. */
+static int check_disjoint(planned *ps, size_t n, tr_diag *diag)
+{
+	tr_strmap claims;
+	tr_buf key = TR_BUF_INIT(TR_MAX_PATH_BYTES);
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			const tr_config *a = &ps[i].loaded.repo.config;
+			const tr_config *b = &ps[j].loaded.repo.config;
+			const tr_node *at = tr_node_get(b->root, "owner");
+
+			if (!tr_str_eq(a->owner, b->owner) ||
+			    !tr_str_eq(a->region, b->region))
+				continue;
+			tr_diag_add(diag, TR_SEV_ERROR, "config.same-owner",
+				    b->file, at ? at->line : 1,
+				    at ? at->col : 1, "owner",
+				    "%s and %s both use owner \"%s\" in "
+				    "region %s: each would take the other's "
+				    "resources for its own (and --prune would "
+				    "delete them); give each config its own "
+				    "owner",
+				    tr_cli_unit_name(&ps[i].loaded),
+				    tr_cli_unit_name(&ps[j].loaded), b->owner,
+				    b->region);
+			rc = TR_ECONFLICT;
+		}
+	tr_strmap_init(&claims);
+	for (size_t i = 0; i < n; i++) {
+		tr_model *m = &ps[i].desired;
+
+		for (size_t k = 0; k < m->count; k++) {
+			const tr_resource *r = &m->resources[k];
+			bool global = r->kind == TR_KIND_IAM_ROLE ||
+				      r->kind == TR_KIND_DNS_RECORD;
+			uintptr_t other;
+			const tr_resource *o;
+
+			if (r->parent || (!tr_kind_get(r->kind)->has_name &&
+					  !global))
+				continue;
+			tr_buf_clear(&key);
+			if (tr_buf_printf(&key, "%s|%s",
+					  global ? "global"
+						 : ps[i].loaded.repo.config
+							   .region,
+					  r->address) < 0)
+				continue;
+			other = (uintptr_t)tr_strmap_get(&claims, key.ptr);
+			if (!other) {
+				tr_strmap_put(&claims, key.ptr,
+					      (void *)(uintptr_t)(i + 1));
+				continue;
+			}
+			if (other == i + 1)
+				continue;
+			o = tr_model_find(&ps[other - 1].desired, r->address);
+			tr_diag_add(diag, TR_SEV_ERROR, "config.same-resource",
+				    r->source_file, r->source_line, 0, NULL,
+				    "%s \"%s\" is declared by %s and by %s (%s:%u):"
+				    " both would own it in this account (one "
+				    "run, one set of credentials), and an AWS "
+				    "resource has one owner; rename one, or "
+				    "run the configs with different credentials",
+				    tr_kind_get(r->kind)->title,
+				    r->name ? r->name : r->address,
+				    tr_cli_unit_name(&ps[i].loaded),
+				    tr_cli_unit_name(&ps[other - 1].loaded),
+				    o && o->source_file ? o->source_file : "?",
+				    o ? o->source_line : 0);
+			rc = TR_ECONFLICT;
+		}
+	}
+	tr_strmap_dispose(&claims);
+	tr_buf_dispose(&key);
+	return rc;
+}
+
+/* "trellis: config 1/2: a/trellis.yaml" on stderr, before what it says. */
+static void unit_banner(tr_cli *cli, const planned *p, size_t i, size_t n)
+{
+	const tr_config *cfg = &p->loaded.repo.config;
+
+	if (log_json(cli)) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "event", "config");
+		cJSON_AddStringToObject(o, "config",
+					tr_cli_unit_name(&p->loaded));
+		cJSON_AddNumberToObject(o, "index", (double)i);
+		cJSON_AddNumberToObject(o, "count", (double)n);
+		log_object(cli, cli->err, o);
+		return;
+	}
+	tr_cli_printf(cli, cli->err, "trellis: config %zu/%zu: %s%s%s%s%s%s\n",
+		      i + 1, n, tr_cli_unit_name(&p->loaded),
+		      cfg->owner ? " (owner " : "",
+		      cfg->owner ? cfg->owner : "",
+		      cfg->region ? ", region " : "",
+		      cfg->region ? cfg->region : "", cfg->owner ? ")" : "");
+}
+
+/*
+ * plan or apply with several configs (docs/operations.md): every config
+ * is loaded from the one source, validated and translated first, and
+ * checked against the others; any problem stops the run before any AWS
+ * request. Then each config is planned (and applied) in turn, its output
+ * under its own heading; a config that fails does not stop the next. The
+ * exit code and the summary line add them up.
+ */
+static int run_units(tr_cli *cli)
+{
+	const tr_cli_args *a = &cli->args;
+	bool apply = a->command == TR_CMD_APPLY;
+	bool json = tr_cli_plan_format(a->format) == TR_PLAN_JSON;
+	size_t n = tr_cli_unit_count(a);
+	tr_cli_loaded *loaded = tr_calloc(n, sizeof(*loaded));
+	planned *ps = tr_calloc(n, sizeof(*ps));
+	tr_diag *diags = tr_calloc(n, sizeof(*diags));
+	tr_diag cross;
+	bool failed = false, changes = false, printed = false;
+	int rc = TR_EXIT_OK;
+
+	tr_diag_init(&cross);
+	for (size_t i = 0; i < n; i++) {
+		planned_init(&ps[i]);
+		tr_diag_init(&diags[i]);
+	}
+	/* Every config is checked, so that one run reports all problems. */
+	if (tr_cli_load_units(loaded, n, cli, diags) < 0)
+		failed = true;
+	for (size_t i = 0; i < n; i++) {
+		ps[i].loaded = loaded[i]; /* moved */
+		if (!ps[i].loaded.repo_loaded ||
+		    prepare(&ps[i], cli, &diags[i]) < 0)
+			failed = true;
+	}
+	tr_free(loaded);
+	if (!failed && check_disjoint(ps, n, &cross) < 0)
+		failed = true;
+	if (failed) {
+		for (size_t i = 0; i < n; i++) {
+			char heading[TR_MAX_PATH_BYTES + 64];
+
+			snprintf(heading, sizeof(heading),
+				 "trellis: config %zu/%zu: %s\n", i + 1, n,
+				 tr_cli_unit_name(&ps[i].loaded));
+			tr_cli_print_diags(cli, &diags[i], heading);
+			record_run(cli, &ps[i], NULL, &diags[i]);
+		}
+		tr_cli_print_diags(cli, &cross, NULL);
+		cli->run.errors += tr_diag_count(&cross, TR_SEV_ERROR);
+		tr_cli_printf(cli, cli->err,
+			      "trellis: nothing was planned or applied: every "
+			      "config must be valid first\n");
+		rc = TR_EXIT_ERROR;
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		planned *p = &ps[i];
+		tr_apply_result res;
+		bool applied = false;
+		int unit_rc = TR_EXIT_ERROR;
+
+		memset(&res, 0, sizeof(res));
+		p->plan.config_name = tr_cli_unit_name(&p->loaded);
+		p->plan.config_index = (uint32_t)i;
+		p->plan.config_count = (uint32_t)n;
+		unit_banner(cli, p, i, n);
+		if (plan_against_aws(p, cli, apply && !a->dry_run,
+				     &diags[i]) == 0) {
+			if (json)
+				tr_cli_printf(cli, cli->out, "%s",
+					      printed ? "," : "[");
+			if (render(cli, &p->plan) == 0) {
+				printed = true;
+				changes |= tr_plan_has_changes(&p->plan);
+				unit_rc = apply ? carry_out(cli, p, &res,
+							    &applied,
+							    &diags[i])
+						: TR_EXIT_OK;
+			}
+		}
+		if (!apply && unit_rc == TR_EXIT_OK && log_json(cli)) {
+			cJSON *o = summary_json(&p->plan);
+			cJSON_AddStringToObject(o, "event", "planned");
+			cJSON_AddStringToObject(o, "config",
+						p->plan.config_name);
+			cJSON_AddNumberToObject(o, "api_calls",
+						(double)p->plan.api_calls);
+			log_object(cli, cli->err, o);
+		}
+		if (unit_rc != TR_EXIT_OK)
+			rc = TR_EXIT_ERROR;
+		tr_cli_print_diags(cli, &diags[i], NULL);
+		record_run(cli, p, &res, &diags[i]);
+		tr_apply_result_dispose(&res);
+		/* The next config connects anew (its own region). */
+		planned_dispose(cli, p);
+		planned_init(p);
+	}
+	if (json)
+		tr_cli_printf(cli, cli->out, "%s\n", printed ? "]" : "[]");
+	if (rc == TR_EXIT_OK && !apply && a->detailed_exitcode && changes)
+		rc = TR_EXIT_CHANGES;
+done:
+	for (size_t i = 0; i < n; i++) {
+		planned_dispose(cli, &ps[i]);
+		tr_diag_dispose(&diags[i]);
+	}
+	tr_diag_dispose(&cross);
+	tr_free(ps);
+	tr_free(diags);
 	return rc;
 }

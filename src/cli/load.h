@@ -44,6 +44,7 @@ typedef struct tr_cli_loaded {
 	char *config_data;
 	size_t config_len;
 	tr_cli_trust trust;
+	char *name;             /* the config file, for headings */
 } tr_cli_loaded;
 
 /* Fills source options from the arguments and the environment (git
@@ -54,6 +55,18 @@ void tr_cli_source_options(tr_source_options *o, tr_cli *cli);
  * diag; dispose `out` in every case. */
 int tr_cli_load(tr_cli_loaded *out, tr_cli *cli, tr_diag *diag);
 void tr_cli_loaded_dispose(tr_cli_loaded *l);
+
+/*
+ * Several configs in one run (--path / --config more than once): the
+ * source is read once, so every config sees the same commit, then each
+ * config i (tr_cli_unit_path / _config) is loaded into units[i], its
+ * problems into diags[i] (the source's into diags[0]). units[0] owns the
+ * source and the signature check. Dispose every unit in every case.
+ */
+int tr_cli_load_units(tr_cli_loaded *units, size_t n, tr_cli *cli,
+		      tr_diag *diags);
+/* The config file a unit read, for headings ("trellis.yaml" without one). */
+const char *tr_cli_unit_name(const tr_cli_loaded *unit);
 
 /* A repository of only a config file, from its bytes (a saved plan's). */
 int tr_cli_load_config_text(tr_cli_loaded *out, const char *file,

@@ -12,9 +12,12 @@ const tr_opt_spec tr_cli_options[] = {
 	 "files on disk for a local folder"},
 	{"path", OPT_PATH, "DIR", CMDS_SOURCE,
 	 "folder inside the repository that holds trellis.yaml and the "
-	 "cluster folders"},
+	 "cluster folders; plan, apply, validate and render take it several "
+	 "times: one config each, validated together, then run one after "
+	 "the other (docs/operations.md)"},
 	{"config", OPT_CONFIG, "FILE", CMDS_SOURCE,
-	 "config file to use instead of <path>/trellis.yaml"},
+	 "config file to use instead of <path>/trellis.yaml; several times "
+	 "like --path, paired with the --path values in order"},
 	{"cache-dir", OPT_CACHE_DIR, "DIR", CMDS_SOURCE,
 	 "keep clones here and only fetch on later runs; plan and apply also "
 	 "keep the AWS read cache here (aws-reads/) and skip reading VPC "

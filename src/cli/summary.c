@@ -30,6 +30,7 @@ void tr_cli_print_summary(tr_cli *cli, int exit_code, int64_t duration_ms)
 	const char *cmd = tr_cli_command_name(cli->args.command);
 	const char *commit = r->commit[0] ? r->commit : "-";
 	char shard[32] = "-";
+	size_t configs = r->units ? r->units : tr_cli_unit_count(&cli->args);
 	cJSON *o;
 	char *text;
 
@@ -43,11 +44,11 @@ void tr_cli_print_summary(tr_cli *cli, int exit_code, int64_t duration_ms)
 			      "errors=%zu warnings=%zu create=%zu update=%zu "
 			      "replace=%zu delete=%zu done=%zu failed=%zu "
 			      "skipped=%zu duration_ms=%lld commit=%s "
-			      "shard=%s\n",
+			      "shard=%s configs=%zu\n",
 			      cmd, result_name(exit_code), exit_code, r->errors,
 			      r->warnings, r->create, r->update, r->replace,
 			      r->remove, r->done, r->failed, r->skipped,
-			      (long long)duration_ms, commit, shard);
+			      (long long)duration_ms, commit, shard, configs);
 		return;
 	}
 	o = cJSON_CreateObject();
@@ -73,6 +74,7 @@ void tr_cli_print_summary(tr_cli *cli, int exit_code, int64_t duration_ms)
 		cJSON_AddStringToObject(o, "shard", shard);
 	else
 		cJSON_AddNullToObject(o, "shard");
+	cJSON_AddNumberToObject(o, "configs", (double)configs);
 	text = cJSON_PrintUnformatted(o);
 	if (text)
 		tr_cli_printf(cli, cli->err, "%s\n", text);

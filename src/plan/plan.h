@@ -59,6 +59,9 @@ typedef struct tr_plan {
 	size_t api_calls;      /* AWS requests made to observe */
 	uint32_t shard_index;  /* --shard INDEX/COUNT: this plan is one */
 	uint32_t shard_count;  /* shard's part; 0: the whole config */
+	const char *config_name; /* several configs in one run: this one's */
+	uint32_t config_index;   /* file (borrowed) and place; config_count */
+	uint32_t config_count;   /* 0: the run has one config */
 } tr_plan;
 
 typedef struct tr_plan_options {

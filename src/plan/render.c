@@ -438,14 +438,25 @@ int tr_plan_summary_line(tr_buf *out, const tr_plan *plan)
 	return error ? error : tr_buf_puts(out, ".\n");
 }
 
-/* A shard's plan says so first: the other shards hold the rest. */
+/* A plan of one of several configs names it first, and a shard's plan
+ * says so: the other shards hold the rest. */
 static int shard_line(tr_buf *out, const tr_plan *plan)
 {
-	if (!plan->shard_count)
-		return 0;
-	return tr_buf_printf(out, "Shard %u/%u: only the resources of this "
-				  "shard; the other shards plan the rest.\n",
-			     plan->shard_index, plan->shard_count);
+	int error = 0;
+
+	if (plan->config_count)
+		error = tr_buf_printf(out, "%s== Config %u/%u: %s ==\n",
+				      plan->config_index ? "\n" : "",
+				      plan->config_index + 1,
+				      plan->config_count,
+				      plan->config_name ? plan->config_name
+							: "");
+	if (!error && plan->shard_count)
+		error = tr_buf_printf(out, "Shard %u/%u: only the resources "
+					   "of this shard; the other shards "
+					   "plan the rest.\n",
+				      plan->shard_index, plan->shard_count);
+	return error;
 }
 
 static int render_text(tr_buf *out, const tr_plan *plan,
@@ -537,6 +548,14 @@ cJSON *tr_plan_to_json(const tr_plan *plan)
 					(double)plan->summary.members_added);
 		cJSON_AddNumberToObject(summary, "deregister",
 					(double)plan->summary.members_removed);
+	}
+	if (plan->config_count) {
+		cJSON *config = cJSON_AddObjectToObject(root, "config");
+		cJSON_AddStringToObject(config, "file",
+					plan->config_name ? plan->config_name
+							  : "");
+		cJSON_AddNumberToObject(config, "index", plan->config_index);
+		cJSON_AddNumberToObject(config, "count", plan->config_count);
 	}
 	if (plan->shard_count) {
 		cJSON *shard = cJSON_AddObjectToObject(root, "shard");
@@ -661,6 +680,12 @@ static int render_markdown(tr_buf *out, const tr_plan *plan,
 							: "",
 				      plan->from_commit ? plan->from_commit : "",
 				      plan->from_commit ? "`" : "");
+	if (!error && plan->config_count)
+		error = tr_buf_printf(out, "Config `%s` (%u/%u)\n\n",
+				      plan->config_name ? plan->config_name
+							: "",
+				      plan->config_index + 1,
+				      plan->config_count);
 	if (!error && plan->shard_count)
 		error = tr_buf_printf(out, "Shard %u/%u\n\n", plan->shard_index,
 				      plan->shard_count);

@@ -98,6 +98,8 @@
 
 /* --shard INDEX/COUNT: pods of one Indexed Job */
 #define TR_MAX_SHARDS            1000u
+/* --path / --config given more than once: configs in one run */
+#define TR_MAX_UNITS             64u
 
 /* Route 53 records (src/model/dns.c) */
 #define TR_DNS_MAX_NAME_BYTES       1024u    /* a record name (API limit) */

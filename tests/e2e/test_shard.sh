@@ -125,7 +125,7 @@ rc=0; "$TRELLIS_BIN" apply --repo "$repo" --shard 1/3 >"$E2E_TMP/out" 2>&1 || rc
 grep -q 'needs service_network.eks-lattice-network, owned by shard 0/3, not created yet' "$E2E_TMP/out" \
   || fail "shard 1 before shard 0 does not name shard 0: $(tail -20 "$E2E_TMP/out")"
 grep -q '\[shard.dependency\]' "$E2E_TMP/out" || fail "no rule name: $(tail -20 "$E2E_TMP/out")"
-grep -q '^trellis-summary: command=apply result=failed .* shard=1/3$' "$E2E_TMP/out" \
+grep -q '^trellis-summary: command=apply result=failed .* shard=1/3 configs=1$' "$E2E_TMP/out" \
   || fail "summary line without the shard: $(tail -1 "$E2E_TMP/out")"
 w=$(log_writes); [[ $w == - ]] || fail "shard 1 before shard 0 wrote: $w"
 ok "shard 1/3 before shard 0: exit 1, 'owned by shard 0/3, not created yet', no write"

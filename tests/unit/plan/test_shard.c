@@ -295,6 +295,7 @@ static void check_json(const tr_plan *part, uint32_t s)
 			       &len);
 	cJSON *doc = tr_plan_to_json(part);
 	const cJSON *shard = cJSON_GetObjectItemCaseSensitive(doc, "shard");
+	const cJSON *config = cJSON_GetObjectItemCaseSensitive(doc, "config");
 
 	tr_diag_init(&diag);
 	assert_int_equal(tr_schema_compile(&schema, "plan.schema.json", text,
@@ -303,6 +304,11 @@ static void check_json(const tr_plan *part, uint32_t s)
 	assert_non_null(shard);
 	assert_int_equal(cJSON_GetObjectItem(shard, "index")->valueint, s);
 	assert_int_equal(cJSON_GetObjectItem(shard, "count")->valueint, 3);
+	/* One of several configs in the run (as run_units marks it). */
+	assert_non_null(config);
+	assert_string_equal(cJSON_GetObjectItem(config, "file")->valuestring,
+			    "teams/a/trellis.yaml");
+	assert_int_equal(cJSON_GetObjectItem(config, "count")->valueint, 2);
 	tr_arena_init(&arena);
 	assert_int_equal(tr_schema_validate(schema, "shard plan",
 					    tr_schema_node_from_json(&arena,
@@ -373,6 +379,9 @@ static void test_plans_add_up(void **state)
 				 0);
 		assert_int_equal(part.shard_index, s);
 		assert_int_equal(part.shard_count, 3);
+		part.config_name = "teams/a/trellis.yaml";
+		part.config_index = 1;
+		part.config_count = 2;
 		check_json(&part, s);
 		for (size_t i = 0; i < part.count; i++) {
 			const tr_change *c = &part.changes[i];
