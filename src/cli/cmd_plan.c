@@ -30,6 +30,7 @@ typedef struct planned {
 	tr_aws_identity id;
 	tr_plan_file saved;    /* apply --plan: the file read */
 	size_t deletes;        /* deletions, replacements included */
+	size_t left_out;       /* --shard: changes waiting for another shard */
 	int64_t max_deletes;
 } planned;
 
@@ -273,8 +274,9 @@ static int make_shard_plan(planned *p, tr_cli *cli, tr_plan_options *popts,
 	if (tr_plan_compute(&p->plan, &p->desired, &p->observed, popts,
 			    diag) < 0)
 		rc = TR_ERROR;
-	if (tr_plan_shard_check(&p->plan, &whole, &map, a->shard_index,
-				&p->desired, &p->observed, diag) < 0)
+	if (tr_plan_shard_check(&p->left_out, &p->plan, &whole, &map,
+				a->shard_index, &p->desired, &p->observed,
+				diag) < 0)
 		rc = TR_ERROR;
 	memcpy(p->plan.commit, p->loaded.tree.commit, sizeof(p->plan.commit));
 	p->plan.api_calls = api_calls;
@@ -627,7 +629,9 @@ int tr_cmd_plan(tr_cli *cli)
 					(double)p.plan.api_calls);
 		log_object(cli, cli->err, o);
 	}
-	rc = a->detailed_exitcode && tr_plan_has_changes(&p.plan)
+	/* A shard's changes that wait for another shard fail the run. */
+	rc = p.left_out ? TR_EXIT_ERROR
+	     : a->detailed_exitcode && tr_plan_has_changes(&p.plan)
 		     ? TR_EXIT_CHANGES
 		     : TR_EXIT_OK;
 done:
@@ -866,6 +870,8 @@ int tr_cmd_apply(tr_cli *cli)
 	    render(cli, &p.plan) < 0)
 		goto done;
 	rc = carry_out(cli, &p, &res, &applied, &diag);
+	if (p.left_out)
+		rc = TR_EXIT_ERROR; /* waiting for another shard */
 done:
 	if (a->report && write_report(cli, &p, &res, applied, rc, &diag) < 0)
 		rc = TR_EXIT_ERROR;
@@ -1003,7 +1009,7 @@ static int run_units(tr_cli *cli)
 	planned *ps = tr_calloc(n, sizeof(*ps));
 	tr_diag *diags = tr_calloc(n, sizeof(*diags));
 	tr_diag cross;
-	bool failed = false, changes = false, printed = false;
+	bool failed = false, changes = false, opened = false;
 	int rc = TR_EXIT_OK;
 
 	tr_diag_init(&cross);
@@ -1056,14 +1062,16 @@ static int run_units(tr_cli *cli)
 				     &diags[i]) == 0) {
 			if (json)
 				tr_cli_printf(cli, cli->out, "%s",
-					      printed ? "," : "[");
+					      opened ? "," : "[");
+			opened |= json;
 			if (render(cli, &p->plan) == 0) {
-				printed = true;
 				changes |= tr_plan_has_changes(&p->plan);
 				unit_rc = apply ? carry_out(cli, p, &res,
 							    &applied,
 							    &diags[i])
 						: TR_EXIT_OK;
+				if (p->left_out)
+					unit_rc = TR_EXIT_ERROR;
 			}
 		}
 		if (!apply && unit_rc == TR_EXIT_OK && log_json(cli)) {
@@ -1085,7 +1093,7 @@ static int run_units(tr_cli *cli)
 		planned_init(p);
 	}
 	if (json)
-		tr_cli_printf(cli, cli->out, "%s\n", printed ? "]" : "[]");
+		tr_cli_printf(cli, cli->out, "%s\n", opened ? "]" : "[]");
 	if (rc == TR_EXIT_OK && !apply && a->detailed_exitcode && changes)
 		rc = TR_EXIT_CHANGES;
 done:

@@ -143,16 +143,20 @@ uint32_t tr_plan_shard_of_group(const char *group, uint32_t count);
 
 /*
  * `plan` was computed for shard `index` only (tr_plan_options.keep);
- * `whole` for every shard. Fails (errors in diag) when a change of this
- * shard needs a resource another shard owns and has not created yet, or
- * when the whole plan replaces a resource that other shards' resources
- * depend on (one unsharded run must do that). A deletion of a resource
- * another shard's resources still use is left for a later run (a
- * warning), so that shard removes them first. Recomputes the summary.
+ * `whole` for every shard. A change that needs a resource another shard
+ * owns and has not created yet is left out (an error naming that shard,
+ * "shard.dependency"), and so is what in this shard needs it in turn;
+ * *left_out counts them: the run goes ahead with the rest and fails. A
+ * deletion of a resource another shard's resources still use is left for
+ * a later run (a warning), so that shard removes them first. Fails
+ * (negative) when the whole plan replaces a resource that other shards'
+ * resources depend on: one unsharded run must do that. Recomputes the
+ * summary.
  */
-int tr_plan_shard_check(tr_plan *plan, const tr_plan *whole,
-			const tr_shard_map *m, uint32_t index,
-			tr_model *desired, tr_model *observed, tr_diag *diag);
+int tr_plan_shard_check(size_t *left_out, tr_plan *plan,
+			const tr_plan *whole, const tr_shard_map *m,
+			uint32_t index, tr_model *desired, tr_model *observed,
+			tr_diag *diag);
 
 typedef enum tr_plan_format {
 	TR_PLAN_TEXT = 0,

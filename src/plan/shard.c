@@ -331,49 +331,71 @@ static const tr_resource *other_dependent(const tr_shard_map *m,
 	return NULL;
 }
 
-/* What a change of this shard needs from other shards must exist. */
-static int check_needs(const tr_change *c, const tr_shard_map *m,
-		       uint32_t index, tr_model *desired, tr_model *observed,
-		       tr_diag *diag)
+/*
+ * What a change of this shard needs from other shards must exist. When it
+ * does not, the change waits (an error naming the shard that owns what is
+ * missing) and is left out, and so is whatever in this shard needs it in
+ * turn (`waiting`: addresses left out); the rest of the shard goes ahead,
+ * so that shards that need each other (a shared role naming services of
+ * two shards) still get there in a few rounds. true: it waits.
+ */
+static bool waits(const tr_change *c, const tr_shard_map *m, uint32_t index,
+		  tr_model *desired, tr_model *observed, tr_strmap *waiting,
+		  tr_diag *diag)
 {
 	const tr_resource *d = tr_model_find(desired, c->address);
 	refs found = {NULL, 0, 0};
-	int error = 0;
+	bool wait = false;
 
 	if (!d)
-		return 0;
+		return false;
 	collect_refs(&found, d->attrs, 0);
-	for (size_t i = 0; i <= found.n; i++) {
+	for (size_t i = 0; i <= found.n && !wait; i++) {
 		const char *need = i < found.n ? found.items[i] : d->parent;
+		const char *behind;
 		uint32_t owner;
 
-		if (!need)
+		if (!need || tr_model_find(observed, need))
 			continue;
 		owner = tr_plan_shard_of(m, need);
-		if (owner == index || tr_model_find(observed, need))
-			continue;
-		tr_diag_add(diag, TR_SEV_ERROR, "shard.dependency",
-			    d->source_file, d->source_line, 0, NULL,
-			    "%s needs %s, owned by shard %u/%u, not created "
-			    "yet: run shard %u first (a retry or the next run "
-			    "of this shard then finds it)",
-			    c->address, need, owner, m->count, owner);
-		error = TR_ECONFLICT;
-		break; /* one reason per resource is enough */
+		behind = tr_strmap_get(waiting, need);
+		if (owner != index) {
+			tr_diag_add(diag, TR_SEV_ERROR, "shard.dependency",
+				    d->source_file, d->source_line, 0, NULL,
+				    "%s needs %s, owned by shard %u/%u, not "
+				    "created yet: left out of this run; run "
+				    "shard %u first (a retry or the next run "
+				    "of this shard then finds it)",
+				    c->address, need, owner, m->count, owner);
+			wait = true;
+		} else if (behind) {
+			tr_diag_add(diag, TR_SEV_ERROR, "shard.dependency",
+				    d->source_file, d->source_line, 0, NULL,
+				    "%s needs %s, which waits for %s: left out "
+				    "of this run",
+				    c->address, need, behind);
+			wait = true;
+		}
+		if (wait)
+			tr_strmap_put(waiting, c->address,
+				      (void *)(behind ? behind : need));
 	}
 	tr_free(found.items);
-	return error;
+	return wait;
 }
 
-int tr_plan_shard_check(tr_plan *plan, const tr_plan *whole,
-			const tr_shard_map *m, uint32_t index,
-			tr_model *desired, tr_model *observed, tr_diag *diag)
+int tr_plan_shard_check(size_t *left_out, tr_plan *plan,
+			const tr_plan *whole, const tr_shard_map *m,
+			uint32_t index, tr_model *desired, tr_model *observed,
+			tr_diag *diag)
 {
-	tr_strmap changes;
+	tr_strmap changes, waiting;
 	size_t kept = 0;
 	int error = 0;
 
+	*left_out = 0;
 	tr_strmap_init(&changes);
+	tr_strmap_init(&waiting);
 	for (size_t i = 0; i < whole->count; i++)
 		tr_strmap_put(&changes, whole->changes[i].address,
 			      &whole->changes[i]);
@@ -401,12 +423,14 @@ int tr_plan_shard_check(tr_plan *plan, const tr_plan *whole,
 		tr_change *c = &plan->changes[i];
 		const tr_resource *user;
 
-		if (c->action == TR_ACTION_CREATE ||
-		    c->action == TR_ACTION_UPDATE ||
-		    c->action == TR_ACTION_REPLACE) {
-			if (check_needs(c, m, index, desired, observed,
-					diag) < 0)
-				error = TR_ECONFLICT;
+		/* In plan order: what a change needs comes before it. */
+		if ((c->action == TR_ACTION_CREATE ||
+		     c->action == TR_ACTION_UPDATE ||
+		     c->action == TR_ACTION_REPLACE) &&
+		    waits(c, m, index, desired, observed, &waiting, diag)) {
+			(*left_out)++;
+			tr_plan_change_dispose(c);
+			continue;
 		}
 		if (c->action == TR_ACTION_DELETE &&
 		    (user = other_dependent(m, observed, c->address,
@@ -438,5 +462,6 @@ int tr_plan_shard_check(tr_plan *plan, const tr_plan *whole,
 	plan->shard_count = m->count;
 	tr_plan_summarize(plan);
 	tr_strmap_dispose(&changes);
+	tr_strmap_dispose(&waiting);
 	return error;
 }

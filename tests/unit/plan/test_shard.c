@@ -366,6 +366,7 @@ static void test_plans_add_up(void **state)
 		tr_plan part;
 		tr_plan_options popts = opts;
 		void *k[2] = {&map, &s};
+		size_t left_out;
 
 		popts.keep = keep_index;
 		popts.keep_ctx = k;
@@ -373,10 +374,11 @@ static void test_plans_add_up(void **state)
 		assert_int_equal(tr_plan_compute(&part, &less.model, &observed,
 						 &popts, &less.diag),
 				 0);
-		assert_int_equal(tr_plan_shard_check(&part, &whole, &map, s,
-						     &less.model, &observed,
-						     &less.diag),
+		assert_int_equal(tr_plan_shard_check(&left_out, &part, &whole,
+						     &map, s, &less.model,
+						     &observed, &less.diag),
 				 0);
+		assert_int_equal(left_out, 0);
 		assert_int_equal(part.shard_index, s);
 		assert_int_equal(part.shard_count, 3);
 		part.config_name = "teams/a/trellis.yaml";
@@ -421,8 +423,9 @@ static void test_plans_add_up(void **state)
 }
 
 /* From empty, a service's shard needs the service network, shard 0's:
- * an error naming shard 0; shard 0 itself is fine. A deletion that a
- * resource of another shard still uses waits, with a warning. */
+ * its associations are left out with an error naming shard 0, the rest
+ * goes ahead; shard 0 itself is fine. A deletion that a resource of
+ * another shard still uses waits, with a warning. */
 static void test_checks(void **state)
 {
 	world w;
@@ -448,6 +451,7 @@ static void test_checks(void **state)
 		tr_plan_options popts = opts;
 		void *k[2] = {&map, &s};
 		tr_diag diag;
+		size_t left_out, before, services = 0;
 		int rc;
 
 		tr_diag_init(&diag);
@@ -457,21 +461,41 @@ static void test_checks(void **state)
 		assert_int_equal(tr_plan_compute(&part, &w.model, &empty,
 						 &popts, &diag),
 				 0);
-		rc = tr_plan_shard_check(&part, &whole, &map, s, &w.model,
-					 &empty, &diag);
+		before = part.count;
+		rc = tr_plan_shard_check(&left_out, &part, &whole, &map, s,
+					 &w.model, &empty, &diag);
+		/* The shard goes ahead with what it can do. */
+		assert_int_equal(rc, 0);
+		assert_int_equal(part.count + left_out, before);
 		if (s == 0) {
-			assert_int_equal(rc, 0);
+			assert_int_equal(left_out, 0);
+			assert_int_equal(tr_diag_count(&diag, TR_SEV_ERROR), 0);
 		} else {
 			bool named = false;
 
-			assert_int_equal(rc, TR_ECONFLICT);
+			/* Each service's association with the network
+			 * waits for shard 0; its service, listeners,
+			 * rules and target groups do not. */
+			assert_true(left_out >= 5);
+			assert_int_equal(tr_diag_count(&diag, TR_SEV_ERROR),
+					 left_out);
 			for (size_t i = 0; i < diag.count; i++)
 				named |= strstr(diag.entries[i].message,
+						"needs service_network.net, "
 						"owned by shard 0/3, not "
 						"created yet") != NULL &&
 					 strcmp(diag.entries[i].rule,
 						"shard.dependency") == 0;
 			assert_true(named);
+			for (size_t i = 0; i < part.count; i++) {
+				assert_int_not_equal(
+					part.changes[i].kind,
+					TR_KIND_SN_SERVICE_ASSOCIATION);
+				if (part.changes[i].kind == TR_KIND_SERVICE)
+					services++;
+			}
+			/* One association per service: all of them. */
+			assert_int_equal(services, left_out);
 		}
 		tr_plan_dispose(&part);
 		tr_diag_dispose(&diag);
@@ -508,10 +532,14 @@ static void test_checks(void **state)
 							 &diag),
 					 0);
 			assert_true(part.summary.remove >= 2);
-			assert_int_equal(tr_plan_shard_check(&part, &whole,
-							     &map, 0, &desired,
-							     &observed, &diag),
+			size_t left_out;
+
+			assert_int_equal(tr_plan_shard_check(&left_out, &part,
+							     &whole, &map, 0,
+							     &desired, &observed,
+							     &diag),
 					 0);
+			assert_int_equal(left_out, 0);
 			/* The network waits for the services' associations
 			 * (other shards); its VPC association (shard 0's)
 			 * does not wait for anything. */
@@ -537,6 +565,89 @@ static void test_checks(void **state)
 	world_dispose(&w);
 }
 
+static tr_resource *add(tr_model *m, tr_kind kind, const char *key,
+			const char *parent, const char *ref1, const char *ref2)
+{
+	cJSON *attrs = cJSON_CreateObject();
+	cJSON *refs = cJSON_AddArrayToObject(attrs, "refs");
+	tr_resource *r;
+
+	if (ref1)
+		cJSON_AddItemToArray(refs, tr_model_ref(ref1));
+	if (ref2)
+		cJSON_AddItemToArray(refs, tr_model_ref(ref2));
+	r = tr_model_add(m, kind, attrs, "%s", key);
+	assert_non_null(r);
+	tr_resource_set_tag(r, TR_TAG_OWNER, "team-x");
+	if (parent)
+		tr_resource_set_parent(r, parent);
+	return r;
+}
+
+/* What waits, transitively: a role of service s's group that also names
+ * the shared network (missing) waits, and so does s's auth policy, which
+ * names the role; s itself goes ahead. */
+static void test_waits_transitively(void **state)
+{
+	tr_model desired, empty;
+	tr_shard_map map;
+	tr_plan whole, part;
+	tr_plan_options opts = {"team-x", false, false, NULL, NULL};
+	tr_diag diag;
+	uint32_t s;
+	void *k[2] = {&map, &s};
+	size_t left_out;
+	bool transitive = false;
+
+	(void)state;
+	tr_model_init(&desired);
+	tr_model_init(&empty);
+	tr_diag_init(&diag);
+	add(&desired, TR_KIND_SERVICE_NETWORK, "net", NULL, NULL, NULL);
+	add(&desired, TR_KIND_SERVICE, "users-apps", NULL, NULL, NULL);
+	add(&desired, TR_KIND_IAM_ROLE, "caller", NULL, "service.users-apps",
+	    "service_network.net");
+	add(&desired, TR_KIND_AUTH_POLICY, "service/users-apps",
+	    "service.users-apps", "iam_role.caller", NULL);
+	tr_plan_shard_map_init(&map);
+	tr_plan_shard_map_build(&map, &desired, &empty, 3);
+	s = tr_plan_shard_of(&map, "service.users-apps");
+	assert_int_equal(s, 2);
+	assert_int_equal(tr_plan_shard_of(&map, "iam_role.caller"), 2);
+	assert_int_equal(tr_plan_shard_of(&map, "auth_policy.service/users-apps"),
+			 2);
+	tr_plan_init(&whole);
+	tr_plan_init(&part);
+	assert_int_equal(tr_plan_compute(&whole, &desired, &empty, &opts,
+					 &diag),
+			 0);
+	opts.keep = keep_index;
+	opts.keep_ctx = k;
+	assert_int_equal(tr_plan_compute(&part, &desired, &empty, &opts,
+					 &diag),
+			 0);
+	assert_int_equal(part.count, 3);
+	assert_int_equal(tr_plan_shard_check(&left_out, &part, &whole, &map, s,
+					     &desired, &empty, &diag),
+			 0);
+	assert_int_equal(left_out, 2);
+	assert_int_equal(part.count, 1);
+	assert_string_equal(part.changes[0].address, "service.users-apps");
+	assert_int_equal(part.summary.create, 1);
+	for (size_t i = 0; i < diag.count; i++)
+		transitive |= strstr(diag.entries[i].message,
+				     "auth_policy.service/users-apps needs "
+				     "iam_role.caller, which waits for "
+				     "service_network.net") != NULL;
+	assert_true(transitive);
+	tr_plan_dispose(&part);
+	tr_plan_dispose(&whole);
+	tr_plan_shard_map_dispose(&map);
+	tr_model_dispose(&desired);
+	tr_model_dispose(&empty);
+	tr_diag_dispose(&diag);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -545,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_stable_across_order),
 		cmocka_unit_test(test_plans_add_up),
 		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_waits_transitively),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
