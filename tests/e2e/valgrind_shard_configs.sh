@@ -37,10 +37,12 @@ run 0 apply --repo "$repo" --path main --shard 0/3 --format json
 run 0 apply --repo "$repo" --path main --shard 1/3
 run 0 apply --repo "$repo" --path main --shard 2/3
 run 0 plan --repo "$repo" --path main --detailed-exitcode
+# More than maxDeletes (10) with both listeners: the limit counts the
+# whole config in every shard.
 rm "$repo/main/clusters/cluster-b/route-datastore.yaml" "$repo/main/clusters/cluster-b/auth-datastore.yaml" \
   "$repo/main/clusters/cluster-a/client-role.yaml"
-run 0 apply --repo "$repo" --path main --prune --shard 0/3
-run 0 apply --repo "$repo" --path main --prune --shard 1/3
+run 0 apply --repo "$repo" --path main --prune --max-deletes 20 --shard 0/3
+run 0 apply --repo "$repo" --path main --prune --max-deletes 20 --shard 1/3
 run 0 plan --repo "$repo" --path main --path other --format json
 run 0 apply --repo "$repo" --path main --path other --prune
 run 0 validate --repo "$repo" --path main --path other
