@@ -65,44 +65,11 @@ print(" ".join(r["operation"] for r in reqs if r["mutating"]) or "-")'
 }
 # The account's content without what AWS makes up per object (as in
 # test_apply_concurrent.sh): one sorted line per object.
-world() {
-  emulator GET /_emulator/state | python3 -c '
-import json, re, sys
-state = json.load(sys.stdin)
-volatile = re.compile(r"(^|_)(id|arn|seq)$|Id$|Arn$|Arns$|At$|Date$|^dnsEntry$|^createdBy$|Identifier$|^clientToken$|^_|^nsBase$", re.I)
-ids = re.compile(r"\b(sn|snva|snsa|svc|tg|listener|rule|AROA|AIDA)[-A-Za-z0-9]*[0-9a-f]{6,}\b")
-def clean(v):
-    if isinstance(v, dict):
-        return {k: clean(x) for k, x in v.items() if not volatile.search(k)}
-    if isinstance(v, list):
-        return sorted((clean(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
-    if isinstance(v, str):
-        v = re.sub(r"[0-9a-f]{12,}", "<hex>", ids.sub("<id>", v))
-        return re.sub(r"\b(ns|awsdns)-[0-9]+", "<ns>", v)
-    return v
-lines = []
-for service in ("lattice", "iam", "route53"):
-    for kind, objs in (state.get(service) or {}).items():
-        if kind == "changes":
-            continue
-        if isinstance(objs, dict):
-            for o in objs.values():
-                if isinstance(o, dict):
-                    lines.append(service + "/" + kind + " " + json.dumps(clean(o), sort_keys=True))
-print("\n".join(sorted(lines)))'
-}
-duplicates() {
-  emulator GET /_emulator/state | python3 -c '
-import json, sys, collections
-lat = json.load(sys.stdin)["lattice"]
-names = collections.Counter()
-for kind, objs in lat.items():
-    if isinstance(objs, dict):
-        for o in objs.values():
-            if isinstance(o, dict) and "name" in o:
-                names[(kind, o.get("listenerId", ""), o["name"])] += 1
-print(" ".join("%s/%s" % (k[0], k[2]) for k, n in names.items() if n > 1))'
-}
+
+# The account's content without what AWS makes up per object, and the
+# objects made twice (tests/e2e/tools/account_state.py).
+world() { emulator GET /_emulator/state | python3 "$TRELLIS_SOURCE_DIR/tests/e2e/tools/account_state.py" world; }
+duplicates() { emulator GET /_emulator/state | python3 "$TRELLIS_SOURCE_DIR/tests/e2e/tools/account_state.py" duplicates; }
 fresh() {
   emulator POST /_emulator/reset >/dev/null
   seed_examples
