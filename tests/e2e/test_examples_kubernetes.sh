@@ -60,6 +60,10 @@ d=$(copy unknown-flag)
 sed -i 's/- --cache-dir/- --cache-directory/' "$d/examples/kubernetes/cronjob.yaml"
 expect_fail unknown-flag "trellis apply has no option --cache-directory" k8s "$d" "$TRELLIS_BIN"
 
+d=$(copy claim-missing)
+sed -i 's/claimName: trellis-cache/claimName: trellis-cache-typo/' "$d/examples/kubernetes/cronjob.yaml"
+expect_fail claim-missing "claims trellis-cache-typo, which is no PersistentVolumeClaim" k8s "$d" "$TRELLIS_BIN"
+
 d=$(copy writable-root)
 sed -i 's/readOnlyRootFilesystem: true/readOnlyRootFilesystem: false/' "$d/examples/kubernetes/cronjob.yaml"
 expect_fail writable-root "readOnlyRootFilesystem must be True" k8s "$d" "$TRELLIS_BIN"

@@ -228,9 +228,11 @@ def check_k8s(src, binary):
     jobs = by_kind.get("CronJob", []) + by_kind.get("Job", [])
     if not by_kind.get("CronJob"):
         problem("examples/kubernetes: no CronJob")
+    claims = {get(d, "metadata.name")
+              for _, d in by_kind.get("PersistentVolumeClaim", [])}
     for rel, d in jobs:
         check_workload(rel, d, binary, {get(x, "metadata.name")
-                                        for _, x in sas}, secrets)
+                                        for _, x in sas}, secrets, claims)
     for rel, d in by_kind.get("Kustomization", []):
         for r in d.get("resources", []):
             if not os.path.exists(os.path.join(base, r)):
@@ -276,7 +278,7 @@ def check_indexed(job, pod, binary, where):
                 break
 
 
-def check_workload(rel, d, binary, sa_names, secrets):
+def check_workload(rel, d, binary, sa_names, secrets, claims):
     kind = d["kind"]
     if kind == "CronJob":
         spec = d.get("spec", {})
@@ -301,6 +303,11 @@ def check_workload(rel, d, binary, sa_names, secrets):
     if get(psc, "seccompProfile.type") != "RuntimeDefault":
         problem(f"{where}: seccompProfile RuntimeDefault missing")
     volumes = {v.get("name"): v for v in pod.get("volumes", [])}
+    for name, v in volumes.items():
+        claim = get(v, "persistentVolumeClaim.claimName")
+        if "persistentVolumeClaim" in v and claim not in claims:
+            problem(f"{where}: volume {name} claims {claim}, which is no "
+                    "PersistentVolumeClaim here")
     containers = pod.get("containers", [])
     if len(containers) != 1:
         problem(f"{where}: expected one container")
