@@ -380,8 +380,11 @@ done:
 static void check_listeners(const checker *c, const tr_refs_object *route,
 			    const tr_refs_route *r, bool check_names)
 {
-	int64_t ports[TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE + 1];
+	/* The distinct ports within the quota; one past it is reported once
+	 * and not kept, so only the first nports entries are ever read. */
+	int64_t ports[TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE];
 	size_t nports = 0;
+	bool over_quota = false;
 	const tr_refs_object *first_gw = r->count ? r->items[0].gateway : NULL;
 
 	for (size_t i = 0; i < r->count; i++) {
@@ -416,6 +419,9 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 		if (seen)
 			continue;
 		if (nports == TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE) {
+			if (over_quota)
+				continue;
+			over_quota = true;
 			tr_str_format(path, sizeof(path),
 				      "spec.parentRefs[%zu]", a->parent);
 			report(c, TR_SEV_WARNING,
@@ -428,11 +434,9 @@ static void check_listeners(const checker *c, const tr_refs_object *route,
 			       route->kind, route->namespace_, route->name,
 			       TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE,
 			       TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE);
-			nports++;
 			continue;
 		}
-		if (nports < TR_LATTICE_QUOTA_LISTENERS_PER_SERVICE)
-			ports[nports++] = port;
+		ports[nports++] = port;
 		if (check_names &&
 		    tr_naming_service(&name, route->name,
 					    route->namespace_) == 0 &&
