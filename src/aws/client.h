@@ -36,6 +36,16 @@
 
 typedef struct tr_aws_client tr_aws_client;
 
+/* One reply of the test transport below; borrowed from the transport's
+ * ctx until its next call. headers: "Name: value" lines, as received. */
+typedef struct tr_aws_transport_reply {
+	long status;
+	const char *headers;
+	size_t headers_len;
+	const char *body;
+	size_t body_len;
+} tr_aws_transport_reply;
+
 typedef struct tr_aws_runtime {
 	/* Environment lookup (main passes a getenv wrapper); NULL means an
 	 * empty environment. Returned strings are borrowed. */
@@ -52,6 +62,15 @@ typedef struct tr_aws_runtime {
 	void (*refused)(void *ctx, const char *service, const char *operation,
 			const char *method, const char *path);
 	void *ctx;
+	/* Test-only transport, for the observe fuzz target (AWS replies
+	 * without a server); main never sets it. When set, no request reaches
+	 * the network: every attempt, past the dry-run gate and signed, is
+	 * handed here (call_many then runs its calls one after another), and
+	 * the reply goes through the same header, size cap, error, retry and
+	 * paging handling as libcurl's. Negative: the connection failed. */
+	int (*transport)(void *ctx, const char *service, const char *operation,
+			 const char *method, const char *url, const char *body,
+			 size_t body_len, tr_aws_transport_reply *reply);
 } tr_aws_runtime;
 
 typedef struct tr_aws_config {

@@ -401,7 +401,7 @@ static void rt_refused(void *ctx, const char *service, const char *op,
 static inline tr_aws_runtime rt_make(test_rt *t)
 {
 	tr_aws_runtime rt = {rt_getenv, rt_now, rt_sleep, rt_random, rt_log,
-			     rt_refused, t};
+			     rt_refused, t, NULL};
 	/* 2015-08-30T12:36:00Z: a fixed, known time. */
 	if (!t->now_ms)
 		t->now_ms = INT64_C(1440938160000);

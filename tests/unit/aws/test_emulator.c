@@ -56,7 +56,7 @@ static int stop_emulator(void **state)
 
 static tr_aws_client *client(bool dry_run)
 {
-	static const tr_aws_runtime rt = {emu_getenv, NULL, NULL, NULL, NULL, NULL, NULL};
+	static const tr_aws_runtime rt = {emu_getenv, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	tr_aws_config cfg = {0};
 	tr_aws_client *c = NULL;
 

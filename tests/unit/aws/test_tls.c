@@ -124,7 +124,7 @@ static int teardown(void **state)
 
 static int call_with(const char *host, const char *bundle, tr_aws_error *err)
 {
-	static const tr_aws_runtime rt = {lookup, NULL, NULL, NULL, NULL, NULL, NULL};
+	static const tr_aws_runtime rt = {lookup, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 	char url[128];
 	const char *labels[] = {"svc-1"};
 	tr_aws_call call = {TR_AWS_LATTICE, "GetService", labels, 1, NULL, 0, NULL, 0};
