@@ -224,6 +224,28 @@ typedef struct batch_call {
 	size_t nlabels;
 } batch_call;
 
+/* What the readers take from a reply of get_many: an object, and from a
+ * resource's Get its string "id" and "arn" (children are listed by the id)
+ * and "name" (the address), which every such Get has but the VPC
+ * association's; else why the reply is refused. */
+static const char *bad_get_reply(const char *op, const cJSON *reply)
+{
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(reply, "name");
+
+	if (!cJSON_IsObject(reply))
+		return "is not a JSON object";
+	if (strncmp(op, "Get", 3) != 0 || strcmp(op, "GetAuthPolicy") == 0)
+		return NULL;
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(reply, "id")))
+		return "has no string \"id\"";
+	if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(reply, "arn")))
+		return "has no string \"arn\"";
+	if (name ? !cJSON_IsString(name)
+		 : strcmp(op, "GetServiceNetworkVpcAssociation") != 0)
+		return "has no string \"name\"";
+	return NULL;
+}
+
 static cJSON **get_many(reader *r, const char *op, const batch_call *bc,
 			size_t n)
 {
@@ -252,12 +274,18 @@ static cJSON **get_many(reader *r, const char *op, const batch_call *bc,
 		if (errs[i].kind == TR_AWS_ERR_NONE) {
 			replies[i] = cJSON_ParseWithLength(outs[i].body.ptr,
 							   outs[i].body.len);
-			if (!replies[i]) {
+			const char *why = replies[i]
+				? bad_get_reply(op, replies[i])
+				: "is not JSON";
+
+			if (why) {
 				tr_diag_add(r->diag, TR_SEV_ERROR, "aws.read",
 					    NULL, 0, 0, NULL,
-					    "vpc-lattice %s: the reply is not "
-					    "JSON",
-					    op);
+					    "vpc-lattice %s: the reply %s "
+					    "(%zu bytes)",
+					    op, why, outs[i].body.len);
+				cJSON_Delete(replies[i]);
+				replies[i] = NULL;
 				r->error = TR_EINVALID;
 			}
 		} else if (errs[i].rc != TR_ENOTFOUND) {
