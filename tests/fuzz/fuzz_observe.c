@@ -1,9 +1,10 @@
 /*
  * Fuzz target: the AWS replies the observe stage reads, as `trellis plan`
  * reads them for examples/: VPC Lattice lists and Gets, the tagging API's
- * GetResources pages, ACM (DescribeCertificate, ListCertificates), Route 53
- * record pages and IAM (roles, inline policies), then the plan computed
- * from what was observed. The replies come through the AWS client's test
+ * GetResources pages, ACM's DescribeCertificate, Route 53 record pages and
+ * IAM (roles, inline policies), then the plan computed from what was
+ * observed. Not reached: ListCertificates (the examples name their
+ * certificate) and ListTargets (no cluster access, so no targets). The replies come through the AWS client's test
  * transport, so the client's own handling (headers, size cap, error
  * bodies, retries, paging) runs too; nothing touches the network.
  *
