@@ -20,6 +20,8 @@
 
 #include "model/model.h"
 #include "util/alloc.h"
+#include "util/buf.h"
+#include "util/fs.h"
 
 typedef struct repo_fixture {
 	tr_source_tree tree;
@@ -138,6 +140,50 @@ static inline void repo_fixture_article(repo_fixture *f, int w1, int w2,
 	repo_fixture_add(f, "b/services.yaml", FIXTURE_SERVICES);
 	if (with_route)
 		repo_fixture_add(f, "b/route.yaml", route);
+}
+
+/* A whole file of the source tree (a schema, a golden plan); the test fails
+ * when it cannot be read. tr_free the result. */
+static inline char *repo_fixture_read_file(const char *path, size_t *len)
+{
+	tr_buf data = TR_BUF_INIT(64u << 20);
+
+	if (tr_fs_read_file(&data, path, 64u << 20) < 0)
+		fail_msg("cannot read %s", path);
+	*len = data.len;
+	return tr_buf_detach(&data);
+}
+
+/* What AWS would hold after applying `m`: the same resources with ids
+ * ("id-0000", ...) and their tags and parents. `settled`: without the
+ * member sets (targets) and with status ACTIVE, as the plan tests want. */
+static inline void repo_fixture_as_observed(tr_model *out, tr_model *m,
+					    bool settled)
+{
+	size_t n = 0;
+
+	tr_model_init(out);
+	tr_model_sort(m);
+	for (size_t i = 0; i < m->count; i++) {
+		const tr_resource *r = &m->resources[i];
+		tr_resource *o;
+		char id[64];
+
+		if (settled && tr_kind_set(r->kind))
+			continue; /* targets: tests of their own */
+		o = tr_model_add(out, r->kind, cJSON_Duplicate(r->attrs, true),
+				 "%s", strchr(r->address, '.') + 1);
+		assert_non_null(o);
+		cJSON_Delete(o->tags);
+		o->tags = cJSON_Duplicate(r->tags, true);
+		snprintf(id, sizeof(id), "id-%04zu", n++);
+		o->id = tr_strdup(id);
+		if (settled)
+			cJSON_AddStringToObject(o->attrs, "status", "ACTIVE");
+		if (r->parent)
+			tr_resource_set_parent(o, r->parent);
+	}
+	tr_model_sort(out);
 }
 
 #endif

@@ -33,35 +33,6 @@ static void world_dispose(world *w)
 	repo_fixture_dispose(w);
 }
 
-/* What AWS would hold after applying `m`: the same resources, with ids
- * and an attribute AWS adds. */
-static void as_observed(tr_model *out, tr_model *m)
-{
-	size_t n = 0;
-
-	tr_model_init(out);
-	tr_model_sort(m);
-	for (size_t i = 0; i < m->count; i++) {
-		const tr_resource *r = &m->resources[i];
-		tr_resource *o;
-		char id[64];
-
-		if (tr_kind_set(r->kind))
-			continue; /* targets: tests of their own */
-		o = tr_model_add(out, r->kind, cJSON_Duplicate(r->attrs, true),
-				 "%s", strchr(r->address, '.') + 1);
-		assert_non_null(o);
-		cJSON_Delete(o->tags);
-		o->tags = cJSON_Duplicate(r->tags, true);
-		snprintf(id, sizeof(id), "id-%04zu", n++);
-		o->id = tr_strdup(id);
-		cJSON_AddStringToObject(o->attrs, "status", "ACTIVE");
-		if (r->parent)
-			tr_resource_set_parent(o, r->parent);
-	}
-	tr_model_sort(out);
-}
-
 static tr_plan_options OPTS = {"team-x", false, false, NULL, NULL};
 
 static const tr_change *change(const tr_plan *p, const char *address)
@@ -111,7 +82,7 @@ static void applied_state_plans_no_changes(void **state)
 	(void)state;
 
 	load_world(&w, 50, 50, "datastore.lattice.io", true);
-	as_observed(&observed, &w.model);
+	repo_fixture_as_observed(&observed, &w.model, true);
 	tr_plan_init(&plan);
 	tr_diag_init(&diag);
 	assert_int_equal(tr_plan_compute(&plan, &w.model, &observed, &OPTS,
@@ -135,7 +106,7 @@ static void canary_shift_updates_one_rule(void **state)
 
 	load_world(&before, 50, 50, "datastore.lattice.io", true);
 	load_world(&after, 90, 10, "datastore.lattice.io", true);
-	as_observed(&observed, &before.model);
+	repo_fixture_as_observed(&observed, &before.model, true);
 	tr_plan_init(&plan);
 	tr_diag_init(&diag);
 	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &OPTS,
@@ -165,7 +136,7 @@ static void new_domain_replaces_the_service_and_its_children(void **state)
 
 	load_world(&before, 50, 50, "datastore.lattice.io", true);
 	load_world(&after, 50, 50, "store.lattice.io", true);
-	as_observed(&observed, &before.model);
+	repo_fixture_as_observed(&observed, &before.model, true);
 	tr_plan_init(&plan);
 	tr_diag_init(&diag);
 	assert_int_equal(tr_plan_compute(&plan, &after.model, &observed, &OPTS,
@@ -207,7 +178,7 @@ static void foreign_owner_is_an_error_not_an_update(void **state)
 	(void)state;
 
 	load_world(&w, 50, 50, "datastore.lattice.io", true);
-	as_observed(&observed, &w.model);
+	repo_fixture_as_observed(&observed, &w.model, true);
 	svc = tr_model_find(&observed, "service.datastore-apps");
 	tr_resource_set_tag(svc, TR_TAG_OWNER, "someone-else");
 	tr_plan_init(&plan);
@@ -240,7 +211,7 @@ static void untagged_resources_need_adopt(void **state)
 	(void)state;
 
 	load_world(&w, 50, 50, "datastore.lattice.io", true);
-	as_observed(&observed, &w.model);
+	repo_fixture_as_observed(&observed, &w.model, true);
 	sn = tr_model_find(&observed, "service_network.eks-lattice-network");
 	cJSON_DeleteItemFromObjectCaseSensitive(sn->tags, TR_TAG_OWNER);
 	tr_plan_init(&plan);
@@ -276,7 +247,7 @@ static void removed_route_deletes_only_under_prune(void **state)
 
 	load_world(&before, 50, 50, "datastore.lattice.io", true);
 	load_world(&after, 50, 50, "datastore.lattice.io", false);
-	as_observed(&observed, &before.model);
+	repo_fixture_as_observed(&observed, &before.model, true);
 	/* Someone else's service in the same account is never touched. */
 	foreign = tr_model_add(&observed, TR_KIND_SERVICE, NULL, "%s", "theirs");
 	tr_resource_set_tag(foreign, TR_TAG_OWNER, "other-team");
@@ -362,7 +333,7 @@ static void renders_match_golden_files(void **state)
 
 	load_world(&before, 50, 50, "datastore.lattice.io", true);
 	load_world(&after, 90, 10, "store.lattice.io", true);
-	as_observed(&observed, &before.model);
+	repo_fixture_as_observed(&observed, &before.model, true);
 	tr_model_add(&observed, TR_KIND_TARGET_GROUP, NULL, "%s", "old-tg");
 	tr_resource_set_tag(tr_model_find(&observed, "target_group.old-tg"),
 			    TR_TAG_OWNER, "team-x");
@@ -387,24 +358,6 @@ static void renders_match_golden_files(void **state)
 	world_dispose(&after);
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *data;
-	long n;
-
-	if (!fp)
-		fail_msg("cannot read %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	data = tr_malloc((size_t)n + 1);
-	*len = fread(data, 1, (size_t)n, fp);
-	data[*len] = '\0';
-	fclose(fp);
-	return data;
-}
-
 /* Every JSON plan trellis renders validates against docs/plan.schema.json,
  * the schema the documentation promises tools. */
 static void json_plans_follow_the_documented_schema(void **state)
@@ -413,8 +366,9 @@ static void json_plans_follow_the_documented_schema(void **state)
 	tr_schema *schema = NULL;
 	tr_diag diag;
 	size_t len;
-	char *text = read_file(TR_TEST_DATA_DIR "/../../docs/plan.schema.json",
-			       &len);
+	char *text = repo_fixture_read_file(TR_TEST_DATA_DIR
+					    "/../../docs/plan.schema.json",
+					    &len);
 	(void)state;
 
 	tr_diag_init(&diag);
@@ -430,7 +384,7 @@ static void json_plans_follow_the_documented_schema(void **state)
 
 		snprintf(path, sizeof(path), "%s/plan-golden/%s",
 			 TR_TEST_DATA_DIR, plans[i]);
-		text = read_file(path, &len);
+		text = repo_fixture_read_file(path, &len);
 		doc = cJSON_ParseWithLength(text, len);
 		assert_non_null(doc);
 		tr_arena_init(&arena);
@@ -518,7 +472,7 @@ static void targets_plan_registrations_and_deregistrations(void **state)
 	assert_non_null(t);
 	assert_null(cJSON_GetObjectItemCaseSensitive(t->attrs, "targets"));
 	cJSON_AddItemToObject(t->attrs, "targets", members(want1, 2, 3000));
-	as_observed(&observed, &w.model);
+	repo_fixture_as_observed(&observed, &w.model, true);
 	observe_targets(&observed, TARGETS_V1, members(have1, 2, 3000));
 	/* ... v2's unknown (its cluster's API was not read): nothing planned
 	 * even though AWS holds targets for it. */
@@ -595,7 +549,7 @@ static void targets_follow_their_target_group(void **state)
 	tr_plan_dispose(&plan);
 
 	/* The route removed, with prune: the targets go before the group. */
-	as_observed(&observed, &w.model);
+	repo_fixture_as_observed(&observed, &w.model, true);
 	observe_targets(&observed, TARGETS_V1, members(want1, 2, 3000));
 	load_world(&gone, 50, 50, "datastore.lattice.io", false);
 	prune.prune = true;

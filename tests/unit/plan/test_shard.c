@@ -19,26 +19,11 @@
 #include "util/buf.h"
 #include "validate/schema.h"
 
+#include "../repo_fixture.h"
+
 #define ROUTES 40
 
-typedef struct world {
-	tr_source_tree tree;
-	tr_repo repo;
-	tr_model model;
-	tr_diag diag;
-} world;
-
-static void add_file(world *w, const char *path, const char *text)
-{
-	tr_source_file *file;
-
-	w->tree.files = tr_realloc(w->tree.files,
-				   (w->tree.count + 1) * sizeof(*w->tree.files));
-	file = &w->tree.files[w->tree.count++];
-	file->path = tr_strdup(path);
-	file->data = tr_strdup(text);
-	file->len = strlen(text);
-}
+typedef repo_fixture world;
 
 static const char *GATEWAY =
 	"apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\n"
@@ -80,10 +65,9 @@ static void load_world(world *w, bool reversed, int skip_route)
 	tr_buf text = TR_BUF_INIT(1u << 20);
 	char path[64];
 
-	memset(w, 0, sizeof(*w));
-	tr_diag_init(&w->diag);
+	repo_fixture_init(w);
 	if (!reversed)
-		add_file(w, "c/gateway.yaml", GATEWAY);
+		repo_fixture_add(w, "c/gateway.yaml", GATEWAY);
 	for (int k = 0; k < ROUTES; k++) {
 		int i = reversed ? ROUTES - 1 - k : k;
 
@@ -93,52 +77,20 @@ static void load_world(world *w, bool reversed, int skip_route)
 		route_text(&text, i);
 		snprintf(path, sizeof(path), "c/%s%02d.yaml",
 			 reversed ? "z" : "a", i);
-		add_file(w, path, text.ptr);
+		repo_fixture_add(w, path, text.ptr);
 	}
 	if (reversed)
-		add_file(w, "c/gateway.yaml", GATEWAY);
-	add_file(w, "trellis.yaml",
-		 "version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
-		 "  - {name: c, path: c, vpcId: vpc-0a1b2c3d4e5f60001}\n"
-		 "dns:\n  - {zoneId: Z0123456789ABCDEFGHIJ, domain: lattice.io}\n");
+		repo_fixture_add(w, "c/gateway.yaml", GATEWAY);
+	repo_fixture_add(
+		w, "trellis.yaml",
+		"version: 1\nregion: us-west-2\nowner: team-x\nclusters:\n"
+		"  - {name: c, path: c, vpcId: vpc-0a1b2c3d4e5f60001}\n"
+		"dns:\n  - {zoneId: Z0123456789ABCDEFGHIJ, domain: lattice.io}\n");
 	assert_int_equal(tr_repo_load(&w->repo, &w->tree, &opts, &w->diag), 0);
 	assert_int_equal(tr_model_build_desired(&w->model, &w->repo, &w->diag),
 			 0);
 	assert_int_equal(tr_diag_count(&w->diag, TR_SEV_ERROR), 0);
 	tr_buf_dispose(&text);
-}
-
-static void world_dispose(world *w)
-{
-	tr_model_dispose(&w->model);
-	tr_repo_dispose(&w->repo);
-	tr_source_tree_dispose(&w->tree);
-	tr_diag_dispose(&w->diag);
-}
-
-/* What AWS would hold after applying `m`, with ids. */
-static void as_observed(tr_model *out, tr_model *m)
-{
-	size_t n = 0;
-
-	tr_model_init(out);
-	tr_model_sort(m);
-	for (size_t i = 0; i < m->count; i++) {
-		const tr_resource *r = &m->resources[i];
-		tr_resource *o;
-		char id[64];
-
-		o = tr_model_add(out, r->kind, cJSON_Duplicate(r->attrs, true),
-				 "%s", strchr(r->address, '.') + 1);
-		assert_non_null(o);
-		cJSON_Delete(o->tags);
-		o->tags = cJSON_Duplicate(r->tags, true);
-		snprintf(id, sizeof(id), "id-%04zu", n++);
-		o->id = tr_strdup(id);
-		if (r->parent)
-			tr_resource_set_parent(o, r->parent);
-	}
-	tr_model_sort(out);
 }
 
 /* The service a resource belongs with, from its address alone:
@@ -228,7 +180,7 @@ static void test_partition(void **state)
 		tr_plan_shard_map_dispose(&map);
 		tr_model_dispose(&observed);
 	}
-	world_dispose(&w);
+	repo_fixture_dispose(&w);
 }
 
 static void test_stable_across_order(void **state)
@@ -262,26 +214,8 @@ static void test_stable_across_order(void **state)
 	tr_plan_shard_map_dispose(&ma);
 	tr_plan_shard_map_dispose(&mb);
 	tr_model_dispose(&none);
-	world_dispose(&a);
-	world_dispose(&b);
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *data;
-	long n;
-
-	if (!fp)
-		fail_msg("cannot read %s", path);
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	data = tr_malloc((size_t)n + 1);
-	*len = fread(data, 1, (size_t)n, fp);
-	data[*len] = '\0';
-	fclose(fp);
-	return data;
+	repo_fixture_dispose(&a);
+	repo_fixture_dispose(&b);
 }
 
 /* A shard's JSON plan says which shard, as docs/plan.schema.json has it. */
@@ -291,8 +225,9 @@ static void check_json(const tr_plan *part, uint32_t s)
 	tr_diag diag;
 	tr_arena arena;
 	size_t len;
-	char *text = read_file(TR_TEST_DATA_DIR "/../../docs/plan.schema.json",
-			       &len);
+	char *text = repo_fixture_read_file(TR_TEST_DATA_DIR
+					    "/../../docs/plan.schema.json",
+					    &len);
 	cJSON *doc = tr_plan_to_json(part);
 	const cJSON *shard = cJSON_GetObjectItemCaseSensitive(doc, "shard");
 	const cJSON *config = cJSON_GetObjectItemCaseSensitive(doc, "config");
@@ -346,7 +281,7 @@ static void test_plans_add_up(void **state)
 	(void)state;
 	load_world(&full, false, -1);
 	load_world(&less, false, 7); /* route r07 removed */
-	as_observed(&observed, &full.model);
+	repo_fixture_as_observed(&observed, &full.model, false);
 	tr_plan_shard_map_init(&map);
 	tr_plan_shard_map_build(&map, &less.model, &observed, 3);
 	/* r07's resources exist only in AWS: still with their service. */
@@ -418,8 +353,8 @@ static void test_plans_add_up(void **state)
 	tr_plan_dispose(&whole);
 	tr_plan_shard_map_dispose(&map);
 	tr_model_dispose(&observed);
-	world_dispose(&full);
-	world_dispose(&less);
+	repo_fixture_dispose(&full);
+	repo_fixture_dispose(&less);
 }
 
 /* From empty, a service's shard needs the service network, shard 0's:
@@ -504,7 +439,7 @@ static void test_checks(void **state)
 
 	/* Everything exists; the gateway is removed from the manifests but
 	 * r01's association still uses the service network. */
-	as_observed(&observed, &w.model);
+	repo_fixture_as_observed(&observed, &w.model, false);
 	for (size_t i = 0; i < w.model.count; i++)
 		if (w.model.resources[i].kind == TR_KIND_SERVICE_NETWORK ||
 		    w.model.resources[i].kind == TR_KIND_SN_VPC_ASSOCIATION) {
@@ -562,7 +497,7 @@ static void test_checks(void **state)
 	tr_plan_shard_map_dispose(&map);
 	tr_model_dispose(&observed);
 	tr_model_dispose(&empty);
-	world_dispose(&w);
+	repo_fixture_dispose(&w);
 }
 
 static tr_resource *add(tr_model *m, tr_kind kind, const char *key,
